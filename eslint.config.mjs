@@ -1,0 +1,33 @@
+import nx from '@nx/eslint-plugin';
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/.data', '**/vite.config.*.timestamp*', '**/vitest.config.*.timestamp*'],
+  },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          depConstraints: [
+            { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:lens', onlyDependOnLibsWithTags: ['type:sdk'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:sdk', 'type:lens'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:sdk'] },
+            // An app composes the SDK with exactly one lens: its own.
+            { sourceTag: 'lens:rel', onlyDependOnLibsWithTags: ['type:sdk', 'lens:rel'] },
+            { sourceTag: 'lens:sem', onlyDependOnLibsWithTags: ['type:sdk', 'lens:sem'] },
+            { sourceTag: 'lens:graph', onlyDependOnLibsWithTags: ['type:sdk', 'lens:graph'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+];

@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import type { ProjectorConfig } from '../config/config.js';
+import type { Sql } from '../db/connect.js';
+import type { Lens } from '../lens/lens-types.js';
+import { hashGaugeValue, type ProjectorMetrics } from '../metrics/projector-metrics.js';
+import { computeStateHash } from '../state/state-hash.js';
+import { repeat } from './every.js';
+
+export interface BackgroundDeps {
+  sql: Sql;
+  lens: Lens;
+  config: ProjectorConfig;
+  metrics: ProjectorMetrics;
+  log: Logger;
+}
+
+/** Refreshes the watermark and lag gauges: lag is the age of the oldest logged event not applied yet. */
+export async function updateLagMetrics({ sql, lens, metrics }: BackgroundDeps): Promise<void> {
+  const rows = await sql<{ world_id: string; branch: string; watermark: string; lag: number }[]>`
+    SELECT w.world_id, w.branch, w.last_processed_seq::text AS watermark,
+           coalesce(extract(epoch FROM now() - pending.received_at), 0)::float8 AS lag
+    FROM event_core.projector_watermarks w
+    LEFT JOIN LATERAL (
+      SELECT e.received_at FROM event_core.event_log e
+      WHERE e.world_id = w.world_id AND e.branch = w.branch AND e.global_seq > w.last_processed_seq
+      ORDER BY e.global_seq LIMIT 1
+    ) pending ON true
+    WHERE w.projector_name = ${lens.projectorName}`;
+  for (const r of rows) {
+    const labels = { projector: lens.projectorName, world_id: r.world_id, branch: r.branch };
+    metrics.watermark.set(labels, Number(r.watermark));
+    metrics.lag.set(labels, Math.max(0, r.lag));
+  }
+}
+
+/** Hashes every partition of this projector and records the hash beside its watermark. */
+export async function recordStateHashes({ sql, lens, metrics, log }: BackgroundDeps): Promise<number> {
+  const partitions = await sql<{ world_id: string; branch: string }[]>`
+    SELECT world_id, branch FROM event_core.projector_watermarks WHERE projector_name = ${lens.projectorName}
+    ORDER BY world_id, branch`;
+  for (const p of partitions) {
+    const partition = { worldId: p.world_id, branch: p.branch };
+    const { watermark, stateHash } = await computeStateHash(sql, lens, partition);
+    await sql`
+      INSERT INTO event_core.projector_state_hashes (projector_name, world_id, branch, global_seq, state_hash)
+      VALUES (${lens.projectorName}, ${partition.worldId}, ${partition.branch}, ${watermark}, ${stateHash})
+      ON CONFLICT DO NOTHING`;
+    metrics.stateHash.set({ projector: lens.projectorName, world_id: p.world_id, branch: p.branch }, hashGaugeValue(stateHash));
+  }
+  log.debug({ partitions: partitions.length }, 'state hashes recorded');
+  return partitions.length;
+}
+
+/**
+ * Starts the background loops (database ping, lag and watermark gauges, state-hash monitor);
+ * the returned function stops them and waits for the one running to finish.
+ */
+export function startBackgroundTasks(deps: BackgroundDeps): () => Promise<void> {
+  const { sql, lens, config, metrics, log } = deps;
+  const controller = new AbortController();
+  const common = { backoffMs: config.errorBackoffMs, signal: controller.signal, log };
+  const failed = (task: string) => () => metrics.backgroundErrors.inc({ projector: lens.projectorName, task });
+  let databaseUp = true;
+  const loops = [
+    repeat(
+      async () => {
+        try {
+          await sql`SELECT 1`;
+          if (!databaseUp) log.info('database reachable again');
+          databaseUp = true;
+        } catch (err) {
+          if (databaseUp) log.error({ err }, 'database unreachable');
+          databaseUp = false;
+        }
+        metrics.databaseUp.set({ projector: lens.projectorName }, databaseUp ? 1 : 0);
+      },
+      { ...common, name: 'health-check', intervalMs: config.healthCheckIntervalMs },
+    ),
+    repeat(() => updateLagMetrics(deps), {
+      ...common,
+      name: 'lag-metrics',
+      intervalMs: config.metricsUpdateIntervalMs,
+      onError: failed('lag-metrics'),
+    }),
+    repeat(async () => void (await recordStateHashes(deps)), {
+      ...common,
+      name: 'state-hash-monitor',
+      intervalMs: config.stateHashIntervalMs,
+      onError: failed('state-hash-monitor'),
+    }),
+  ];
+  return async () => {
+    controller.abort();
+    await Promise.allSettled(loops);
+  };
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+const seconds = (fallback: number) => z.coerce.number().positive().finite().default(fallback);
+const count = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+/**
+ * The projector's whole configuration, read from `PROJECTOR_*` variables: one schema with defaults
+ * and units, parsed once at start (see contract.md, "Configuration").
+ */
+export const configSchema = z.object({
+  PROJECTOR_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  PROJECTOR_DATA_DIR: z.string().min(1).optional(),
+  PROJECTOR_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  PROJECTOR_HOST: z.string().min(1).default('0.0.0.0'),
+  PROJECTOR_AUTH_TOKEN: z.string().min(1).optional(),
+  PROJECTOR_MAX_RETRY_ATTEMPTS: count(3, 0),
+  PROJECTOR_ERROR_BACKOFF_SECONDS: seconds(5),
+  PROJECTOR_STATE_HASH_INTERVAL_S: seconds(300),
+  PROJECTOR_METRICS_UPDATE_INTERVAL_S: seconds(30),
+  PROJECTOR_HEALTH_CHECK_INTERVAL_S: seconds(30),
+  PROJECTOR_DB_POOL_MAX: count(10),
+  PROJECTOR_MAX_BATCH: count(1000),
+  PROJECTOR_BODY_LIMIT_BYTES: count(1_048_576),
+  PROJECTOR_GAP_POLICY: z.enum(['fill', 'reject']).default('fill'),
+  PROJECTOR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PROJECTOR_GROUP_COMMIT_MS: z.coerce.number().min(0).max(1000).default(2),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,70 @@
+import { configSchema } from './config-schema.js';
+
+/** The parsed configuration: names in camelCase, seconds turned into milliseconds, frozen. */
+export interface ProjectorConfig {
+  readonly databaseUrl: string | undefined;
+  /** Where the embedded PostgreSQL keeps its data when no database URL is given. */
+  readonly dataDir: string | undefined;
+  readonly port: number;
+  readonly host: string;
+  readonly authToken: string | undefined;
+  readonly maxRetryAttempts: number;
+  readonly errorBackoffMs: number;
+  readonly stateHashIntervalMs: number;
+  readonly metricsUpdateIntervalMs: number;
+  readonly healthCheckIntervalMs: number;
+  readonly dbPoolMax: number;
+  readonly maxBatch: number;
+  readonly bodyLimitBytes: number;
+  readonly batchBodyLimitBytes: number;
+  readonly gapPolicy: 'fill' | 'reject';
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long concurrent single-event requests wait to share one commit (0: no grouping). */
+  readonly groupCommitMs: number;
+}
+
+/** Thrown when a variable does not parse; `lines` has one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly lines: readonly string[]) {
+    super(`invalid configuration:\n${lines.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment (or any record of strings) once. Empty strings count as unset, so
+ * `PROJECTOR_AUTH_TOKEN=` in a compose file does not turn auth on with an empty token.
+ */
+export function parseConfig(env: Record<string, string | undefined>): ProjectorConfig {
+  const relevant = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key.startsWith('PROJECTOR_') && value !== undefined && value !== ''),
+  );
+  const parsed = configSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'configuration');
+      return `${name}=${JSON.stringify(relevant[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(lines);
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    databaseUrl: c.PROJECTOR_DATABASE_URL,
+    dataDir: c.PROJECTOR_DATA_DIR,
+    port: c.PROJECTOR_PORT,
+    host: c.PROJECTOR_HOST,
+    authToken: c.PROJECTOR_AUTH_TOKEN,
+    maxRetryAttempts: c.PROJECTOR_MAX_RETRY_ATTEMPTS,
+    errorBackoffMs: c.PROJECTOR_ERROR_BACKOFF_SECONDS * 1000,
+    stateHashIntervalMs: c.PROJECTOR_STATE_HASH_INTERVAL_S * 1000,
+    metricsUpdateIntervalMs: c.PROJECTOR_METRICS_UPDATE_INTERVAL_S * 1000,
+    healthCheckIntervalMs: c.PROJECTOR_HEALTH_CHECK_INTERVAL_S * 1000,
+    dbPoolMax: c.PROJECTOR_DB_POOL_MAX,
+    maxBatch: c.PROJECTOR_MAX_BATCH,
+    bodyLimitBytes: c.PROJECTOR_BODY_LIMIT_BYTES,
+    batchBodyLimitBytes: c.PROJECTOR_BODY_LIMIT_BYTES * 16,
+    gapPolicy: c.PROJECTOR_GAP_POLICY,
+    logLevel: c.PROJECTOR_LOG_LEVEL,
+    groupCommitMs: c.PROJECTOR_GROUP_COMMIT_MS,
+  });
+}

@@ -1,0 +1,1 @@
+export { parseConfig, ConfigError, type ProjectorConfig } from './config.js';

@@ -1,0 +1,31 @@
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql<Record<string, unknown>>;
+
+export interface ConnectOptions {
+  max: number;
+  /** Name shown in pg_stat_activity, so an operator can tell projectors apart. */
+  applicationName: string;
+}
+
+/** The one place connection options are resolved (porsager/postgres style). */
+export function connectDatabase(url: string, options: ConnectOptions): Sql {
+  return postgres(url, {
+    max: options.max,
+    connect_timeout: 10,
+    idle_timeout: 60,
+    onnotice: () => {},
+    connection: { application_name: options.applicationName },
+  });
+}
+
+/** A URL with its password hidden, for logs. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable database url>';
+  }
+}

@@ -1,0 +1,44 @@
+import type { Migration } from '../lens/lens-types.js';
+
+/**
+ * The SDK's own tables in `event_core` (contract.md, "Database"). Each statement creates only what is
+ * missing: the event log usually belongs to the gateway, and nothing here is ever dropped.
+ */
+export const eventCoreMigrations: readonly Migration[] = [
+  {
+    id: '0001_event_core',
+    sql: `
+      CREATE TABLE IF NOT EXISTS event_core.event_log (
+        global_seq   bigint PRIMARY KEY,
+        event_id     text UNIQUE NOT NULL,
+        world_id     uuid NOT NULL,
+        branch       text NOT NULL,
+        kind         text NOT NULL,
+        envelope     jsonb NOT NULL,
+        payload_hash text,
+        received_at  timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS event_log_partition_seq_idx
+        ON event_core.event_log (world_id, branch, global_seq);
+
+      CREATE TABLE IF NOT EXISTS event_core.projector_watermarks (
+        projector_name     text NOT NULL,
+        world_id           uuid NOT NULL,
+        branch             text NOT NULL,
+        last_processed_seq bigint NOT NULL,
+        updated_at         timestamptz NOT NULL,
+        PRIMARY KEY (projector_name, world_id, branch)
+      );
+
+      CREATE TABLE IF NOT EXISTS event_core.projector_state_hashes (
+        projector_name text NOT NULL,
+        world_id       uuid NOT NULL,
+        branch         text NOT NULL,
+        global_seq     bigint NOT NULL,
+        state_hash     text NOT NULL,
+        computed_at    timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (projector_name, world_id, branch, global_seq)
+      );
+    `,
+  },
+];

@@ -1,0 +1,46 @@
+import type { Lens, Migration } from '../lens/lens-types.js';
+import type { Sql } from './connect.js';
+import { eventCoreMigrations } from './event-core-schema.js';
+
+// Any fixed key works; it only has to differ from the partition locks (which use two-int keys).
+const MIGRATION_LOCK_KEY = 7_310_552_901;
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+/**
+ * Brings `event_core` and the lens schema up to date in one transaction under an advisory lock, so
+ * several processes starting at once apply each migration exactly once and none sees half a schema.
+ */
+export async function migrate(sql: Sql, lens: Lens): Promise<MigrationReport> {
+  const applied: string[] = [];
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`;
+    await tx`CREATE SCHEMA IF NOT EXISTS event_core`;
+    await tx`
+      CREATE TABLE IF NOT EXISTS event_core.schema_migrations (
+        scope      text NOT NULL,
+        id         text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (scope, id)
+      )`;
+    const scopes: [string, readonly Migration[], string | null][] = [
+      ['event_core', eventCoreMigrations, null],
+      [lens.schema, lens.migrations, lens.schema],
+    ];
+    for (const [scope, migrations, schema] of scopes) {
+      if (schema) await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      const done = new Set(
+        (await tx<{ id: string }[]>`SELECT id FROM event_core.schema_migrations WHERE scope = ${scope}`).map((r) => r.id),
+      );
+      for (const m of migrations) {
+        if (done.has(m.id)) continue;
+        await tx.unsafe(m.sql);
+        await tx`INSERT INTO event_core.schema_migrations (scope, id) VALUES (${scope}, ${m.id})`;
+        applied.push(`${scope}/${m.id}`);
+      }
+    }
+  });
+  return { applied };
+}

@@ -1,0 +1,44 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerBackPressure } from './back-pressure.js';
+import { registerErrorHandler } from './error-handler.js';
+import { registerJsonBodyParser } from './json-body.js';
+import { registerOpenApi } from './openapi.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoute } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
+import { stateHashRoute } from './routes/state-hash.js';
+import type { ServerDeps } from './server-deps.js';
+
+/**
+ * Composes the projector's HTTP app. It never listens: `start()` does, and tests call `inject`.
+ */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: deps.config.batchBodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerJsonBodyParser(app);
+  registerErrorHandler(app);
+  await registerBackPressure(app, deps);
+  await registerOpenApi(app, deps.lens);
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
+  });
+
+  eventRoutes(app, deps);
+  healthRoute(app, deps);
+  metricsRoute(app, deps);
+  stateHashRoute(app, deps);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,62 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ProjectorError } from '../errors/projector-error.js';
+
+/** The contract's `issues`: zod's issues, rebuilt from what Fastify's validation error carries. */
+function issuesOf(validation: { keyword: string; instancePath: string; message?: string; params: object }[]) {
+  return validation.map((v) => ({
+    code: v.keyword,
+    path: v.instancePath.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+    message: v.message,
+    ...v.params,
+  }));
+}
+
+/** Maps Fastify's own failures (parsing, limits, media type) onto the contract's errors. */
+function fromFastifyError(err: FastifyError): ProjectorError | undefined {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    return new ProjectorError('invalid_event', `body does not match the event schema: ${err.message}`, {
+      details: { issues: issuesOf(err.validation) },
+    });
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ProjectorError('payload_too_large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_TYPE':
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return new ProjectorError('invalid_event', err.message, { details: { issues: [] } });
+    default:
+      if (err.statusCode === 503) return new ProjectorError('unavailable', err.message, { retryAfterSeconds: 5 });
+      return undefined;
+  }
+}
+
+/**
+ * The one error handler: every failure leaves as the contract's JSON. 5xx are logged with their
+ * cause; 4xx at warn with the event's position when known, so an operator can find the event.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const error =
+      err instanceof ProjectorError
+        ? err
+        : (fromFastifyError(err) ?? new ProjectorError('apply_failed', err.message, { cause: err }));
+    const body = request.body as { global_seq?: unknown; envelope?: { world_id?: unknown; branch?: unknown } } | undefined;
+    const context = {
+      code: error.code,
+      global_seq: error.details.global_seq ?? body?.global_seq,
+      world_id: body?.envelope?.world_id,
+      branch: body?.envelope?.branch,
+    };
+    if (error.status >= 500) request.log.error({ ...context, err: error.cause ?? error }, error.message);
+    else request.log.warn(context, error.message);
+    if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
+    return reply.code(error.status).type('application/json').send(error.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` });
+  });
+}

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { computeStateHash } from '../../state/state-hash.js';
+import type { ServerDeps } from '../server-deps.js';
+
+const query = z.object({ world_id: z.guid(), branch: z.string().min(1) });
+
+/** `GET /state-hash?world_id=W&branch=B`: the hash and the watermark it belongs to, one snapshot. */
+export function stateHashRoute(app: FastifyInstance, { lens, sql }: ServerDeps): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/state-hash',
+    { schema: { summary: "A partition's state hash at its watermark", querystring: query } },
+    async (request) => {
+      const partition = { worldId: request.query.world_id.toLowerCase(), branch: request.query.branch };
+      const { watermark, stateHash } = await computeStateHash(sql, lens, partition);
+      return { world_id: partition.worldId, branch: partition.branch, watermark, state_hash: stateHash };
+    },
+  );
+}

@@ -1,0 +1,19 @@
+import type { preHandlerAsyncHookHandler } from 'fastify';
+import type { Logger } from 'pino';
+import type { Applier } from '../apply/applier.js';
+import type { ProjectorConfig } from '../config/config.js';
+import type { Sql } from '../db/connect.js';
+import type { Lens } from '../lens/lens-types.js';
+import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
+
+/** Everything the HTTP layer needs, built once by the projector and handed in. */
+export interface ServerDeps {
+  readonly lens: Lens;
+  readonly config: ProjectorConfig;
+  readonly sql: Sql;
+  readonly applier: Applier;
+  readonly metrics: ProjectorMetrics;
+  readonly logger: Logger;
+  /** Runs before the write routes: bearer auth when a token is configured. */
+  readonly authenticate: preHandlerAsyncHookHandler;
+}

@@ -1,0 +1,21 @@
+/**
+ * @projectors/projector-sdk: everything a projector needs but its lens. A lens author writes a
+ * `defineLens({...})` object; `runProjector(lens, process.env)` does the rest.
+ */
+export { defineLens, handler } from './lens/index.js';
+export type { ColumnKind, EventHandler, HandlerContext, Lens, LensDefinition, Migration, SnapshotTable, Tx } from './lens/index.js';
+
+export { parseConfig, ConfigError, type ProjectorConfig } from './config/index.js';
+export { errorCatalogue, ProjectorError, isProjectorError, type ErrorCode } from './errors/index.js';
+export { globalSeq, partitionKey, type GlobalSeq, type Partition, type ProjectorEvent } from './event/index.js';
+export { eventBodySchema, envelopeSchema, type EnvelopeBody, type EventBody } from './event/index.js';
+
+export { createProjector, type Projector, type ProjectorOptions } from './server/create-projector.js';
+export { runProjector } from './server/run-projector.js';
+export { createLogger } from './server/logger.js';
+export { connectDatabase, maskUrl, type Sql } from './db/connect.js';
+export { migrate } from './db/migrate.js';
+
+export { canonicalJson, payloadHashOf, canonicalEnvelopeText, parseJsonBody, type PayloadHash } from './hash/index.js';
+export { computeStateHash, hashSnapshot, snapshotText, type StateHash, type PartitionHash } from './state/state-hash.js';
+export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/index.js';

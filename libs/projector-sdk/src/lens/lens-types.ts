@@ -1,0 +1,58 @@
+import type postgres from 'postgres';
+import type { z } from 'zod';
+import type { EnvelopeBody } from '../event/event-schema.js';
+import type { GlobalSeq, Partition } from '../event/event.js';
+
+/** The transaction a handler writes through. The SDK opened it and will commit it. */
+export type Tx = postgres.TransactionSql<Record<string, unknown>>;
+
+/** What a handler receives: its validated payload and where it belongs. */
+export interface HandlerContext<P> {
+  readonly sql: Tx;
+  readonly payload: P;
+  readonly partition: Partition;
+  readonly globalSeq: GlobalSeq;
+  readonly envelope: EnvelopeBody;
+  /** `envelope.occurred_at`, the only clock a lens may use; null when absent. */
+  readonly occurredAt: string | null;
+}
+
+export interface EventHandler<P = unknown> {
+  /** Validates the payload of this kind; a mismatch is `invalid_payload`, nothing written. */
+  readonly payload: z.ZodType<P>;
+  readonly apply: (ctx: HandlerContext<P>) => Promise<void>;
+}
+
+/** One SQL migration of a lens, applied once, in order, and recorded by id. */
+export interface Migration {
+  readonly id: string;
+  readonly sql: string;
+}
+
+/** How a snapshot column is written into the canonical JSON of the state hash. */
+export type ColumnKind = 'text' | 'integer' | 'bigint' | 'boolean' | 'timestamptz' | 'jsonb';
+
+/**
+ * One table of the snapshot: the rows of a partition, in primary-key order. The table must have
+ * `world_id` and `branch` columns; they are not repeated in the rows.
+ */
+export interface SnapshotTable {
+  readonly table: string;
+  readonly columns: Readonly<Record<string, ColumnKind>>;
+  readonly orderBy: readonly string[];
+}
+
+export interface Lens {
+  /** Short name: `rel`. Its tables live in schema `lens_<name>`. */
+  readonly name: string;
+  /** The name its watermarks are kept under: `projector_rel`. */
+  readonly projectorName: string;
+  /** The service name in `/health`: `projector-rel`. */
+  readonly serviceName: string;
+  readonly schema: string;
+  readonly migrations: readonly Migration[];
+  /** Each handler's payload type is checked where it is made (`handler()`), not here. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly handlers: Readonly<Record<string, EventHandler<any>>>;
+  readonly snapshot: Readonly<Record<string, SnapshotTable>>;
+}

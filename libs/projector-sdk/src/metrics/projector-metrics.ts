@@ -1,0 +1,71 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The contract's Prometheus series (contract.md, "Reading"), on a registry of the projector's own
+ * so that two projectors in one process (as in the tests) never share counters.
+ */
+export function createProjectorMetrics(projector: string) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const eventsProcessed = new Counter({
+    name: 'projector_events_processed_total',
+    help: 'Events applied (processed or ignored) by the projector',
+    labelNames: ['projector', 'world_id', 'branch', 'kind'] as const,
+    registers: [registry],
+  });
+  const eventsFailed = new Counter({
+    name: 'projector_events_failed_total',
+    help: 'Events answered with an error, by error code',
+    labelNames: ['projector', 'reason'] as const,
+    registers: [registry],
+  });
+  const eventDuration = new Histogram({
+    name: 'projector_event_duration_seconds',
+    help: 'Time from receiving an event to its commit',
+    labelNames: ['projector', 'kind'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const watermark = new Gauge({
+    name: 'projector_watermark',
+    help: 'global_seq of the last event applied in the partition',
+    labelNames: ['projector', 'world_id', 'branch'] as const,
+    registers: [registry],
+  });
+  const lag = new Gauge({
+    name: 'projector_lag_seconds',
+    help: 'Seconds between the newest logged event of the partition and the last applied one',
+    labelNames: ['projector', 'world_id', 'branch'] as const,
+    registers: [registry],
+  });
+  const stateHash = new Gauge({
+    name: 'projector_state_hash',
+    help: "First 13 hex digits of the partition's state hash, as a number",
+    labelNames: ['projector', 'world_id', 'branch'] as const,
+    registers: [registry],
+  });
+  const replayMismatch = new Counter({
+    name: 'projector_replay_mismatch_total',
+    help: 'Partitions whose replayed state hash differed from the live one',
+    labelNames: ['projector'] as const,
+    registers: [registry],
+  });
+  const backgroundErrors = new Counter({
+    name: 'projector_background_errors_total',
+    help: 'Failures of background tasks, by task',
+    labelNames: ['projector', 'task'] as const,
+    registers: [registry],
+  });
+  const databaseUp = new Gauge({
+    name: 'projector_database_up',
+    help: '1 when the last background ping of the database succeeded, else 0',
+    labelNames: ['projector'] as const,
+    registers: [registry],
+  });
+  return { registry, databaseUp, eventsProcessed, eventsFailed, eventDuration, watermark, lag, stateHash, replayMismatch, backgroundErrors };
+}
+
+export type ProjectorMetrics = ReturnType<typeof createProjectorMetrics>;
+
+/** The gauge value of a hash: its first 13 hex digits (52 bits) fit a double exactly. */
+export const hashGaugeValue = (hash: string): number => Number.parseInt(hash.slice(0, 13), 16);

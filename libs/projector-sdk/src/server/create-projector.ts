@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createApplier } from '../apply/applier.js';
+import { startBackgroundTasks } from '../background/tasks.js';
+import type { ProjectorConfig } from '../config/config.js';
+import type { Sql } from '../db/connect.js';
+import { migrate, type MigrationReport } from '../db/migrate.js';
+import { bearerAuth } from '../http/auth.js';
+import { buildServer } from '../http/build-server.js';
+import type { Lens } from '../lens/lens-types.js';
+import { createProjectorMetrics, type ProjectorMetrics } from '../metrics/projector-metrics.js';
+import { openDatabase } from './database.js';
+import { createLogger } from './logger.js';
+
+export interface ProjectorOptions {
+  lens: Lens;
+  config: ProjectorConfig;
+  logger?: Logger;
+}
+
+export interface Projector {
+  readonly lens: Lens;
+  readonly config: ProjectorConfig;
+  /** The HTTP app, built but not listening: tests call `app.inject`. */
+  readonly app: FastifyInstance;
+  readonly sql: Sql;
+  readonly metrics: ProjectorMetrics;
+  readonly log: Logger;
+  /** Creates what is missing of `event_core` and the lens schema. */
+  migrate(): Promise<MigrationReport>;
+  /** Migrates, listens and starts the background tasks; resolves with the address. */
+  start(): Promise<string>;
+  /** Stops accepting, lets requests in flight finish, stops background tasks, closes the pool. */
+  close(): Promise<void>;
+}
+
+/** Composes one lens with the SDK into a projector. */
+export async function createProjector({ lens, config, logger }: ProjectorOptions): Promise<Projector> {
+  const log = logger ?? createLogger(config, lens.serviceName);
+  const database = await openDatabase(lens, config, log);
+  const { sql } = database;
+  const metrics = createProjectorMetrics(lens.projectorName);
+  const applier = createApplier({ sql, lens, config, metrics, log });
+  const authenticate = config.authToken ? bearerAuth(config.authToken) : async () => {};
+  const app = await buildServer({ lens, config, sql, applier, metrics, logger: log, authenticate });
+  let stopBackground: (() => Promise<void>) | undefined;
+  let closing: Promise<void> | undefined;
+
+  const projector: Projector = {
+    lens,
+    config,
+    app,
+    sql,
+    metrics,
+    log,
+    migrate: async () => {
+      const report = await migrate(sql, lens);
+      log.info({ applied: report.applied }, report.applied.length ? 'migrations applied' : 'schema up to date');
+      return report;
+    },
+    start: async () => {
+      await projector.migrate();
+      const address = await app.listen({ port: config.port, host: config.host });
+      stopBackground = startBackgroundTasks({ sql, lens, config, metrics, log });
+      log.info({ address, projector: lens.projectorName }, 'projector listening');
+      return address;
+    },
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await stopBackground?.();
+        await database.close();
+      })()),
+  };
+  return projector;
+}

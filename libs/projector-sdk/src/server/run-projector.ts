@@ -1,0 +1,53 @@
+import type { Lens } from '../lens/lens-types.js';
+import { ConfigError, parseConfig } from '../config/config.js';
+import { createProjector } from './create-projector.js';
+
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/**
+ * The whole process of a projector app: configuration from the environment (a bad value stops the
+ * process with exit code 1 and one line per variable), start, and a graceful shutdown on SIGTERM or
+ * SIGINT that finishes requests in flight and exits 0.
+ */
+export async function runProjector(lens: Lens, env: Record<string, string | undefined>): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const line of err.lines) process.stderr.write(`${lens.serviceName}: ${line}\n`);
+    process.exit(1);
+  }
+  const projector = await createProjector({ lens, config });
+  const { log } = projector;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    projector.close().then(
+      () => {
+        clearTimeout(timer);
+        log.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  try {
+    await projector.start();
+  } catch (err) {
+    log.fatal({ err }, 'projector failed to start');
+    await projector.close().catch(() => {});
+    process.exit(1);
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * `@projectors/projector-sdk/testing`: the helper every database integration test uses.
+ *
+ * The vitest config must reference the global setup by path (it is not exported here):
+ *   globalSetup: ['../../libs/projector-sdk/src/testing/global-setup.ts']
+ * Importing this module also brings the `ProvidedContext` augmentation (`inject('adminDatabaseUrl')`).
+ */
+export { ADMIN_DATABASE_URL_KEY } from './provided-context.js';
+export { createTestDatabase, useTestDatabase } from './test-database.js';
+export type { CreateTestDatabaseOptions, TestDatabase, TestDatabaseRef } from './test-database.js';
