@@ -144,8 +144,8 @@ export function createApplier(deps: ApplierDeps): Applier {
         record(deliveries, [outcome], startedAt);
         return outcome;
       } catch (err) {
-        const error = fail(err);
-        throw error.details.index === undefined ? error : stripIndex(error);
+        // A single event's answer names its global_seq, never a batch index (undefined is not sent).
+        throw fail(err).withDetails({ global_seq: event.globalSeq, index: undefined });
       } finally {
         inflight--;
       }
@@ -170,10 +170,4 @@ export function createApplier(deps: ApplierDeps): Applier {
       }
     },
   };
-}
-
-/** A single event's answer names its `global_seq` but has no batch `index`. */
-function stripIndex(error: ProjectorError): ProjectorError {
-  const { index: _index, ...details } = error.details;
-  return new ProjectorError(error.code, error.message, { details, cause: error.cause, retryAfterSeconds: error.retryAfterSeconds });
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isJsonObject, type JsonObject, type JsonTree } from './json-tree.js';
 import { pythonDumps } from './python-json.js';
 
@@ -17,12 +17,15 @@ export function isPayloadHash(value: unknown): value is PayloadHash {
 /** The exact text the Python publisher fed to sha256 for this envelope. */
 export function canonicalEnvelopeText(envelope: JsonTree): string {
   if (!isJsonObject(envelope)) throw new TypeError('payload hash: the envelope must be a JSON object');
-  const hashed = new Map([...envelope.entries].filter(([key]) => !NOT_HASHED.has(key)));
+  const hashed = new Map<string, JsonTree>();
+  for (const [key, value] of envelope.entries) if (!NOT_HASHED.has(key)) hashed.set(key, value);
   const trimmed: JsonObject = { kind: 'object', entries: hashed };
   return pythonDumps(trimmed);
 }
 
 export function payloadHashOf(envelope: JsonTree): PayloadHash {
-  // ensure_ascii output is pure ASCII, so UTF-8 is just the same bytes.
-  return createHash('sha256').update(canonicalEnvelopeText(envelope), 'utf8').digest('hex') as PayloadHash;
+  // One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash
+  // for inputs this small. A string is hashed as UTF-8, though ensure_ascii
+  // output is pure ASCII anyway.
+  return hash('sha256', canonicalEnvelopeText(envelope), 'hex') as PayloadHash;
 }

@@ -24,7 +24,12 @@ function escapeCodeUnit(c: number): string {
   return SHORT_ESCAPES.get(c) ?? `\\u${c.toString(16).padStart(4, '0')}`;
 }
 
+// Any code unit that needs escaping. One native scan of the whole string lets
+// the common all-printable-ASCII case skip the per-unit loop.
+const NEEDS_ESCAPE = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+
 export function pythonJsonString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   let out = '"';
   let chunkStart = 0;
   for (let i = 0; i < s.length; i++) {

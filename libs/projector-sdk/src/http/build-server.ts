@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerBackPressure } from './back-pressure.js';
 import { registerErrorHandler } from './error-handler.js';
@@ -16,7 +16,8 @@ import type { ServerDeps } from './server-deps.js';
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Our own onResponse hook logs one line per request, at debug.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.batchBodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -1,0 +1,1 @@
+export { graphLens } from './graph-lens.js';

@@ -1,0 +1,58 @@
+import { handler } from '@projectors/projector-sdk';
+import { z } from 'zod';
+import { eventTime, id, optionalTime, timestamptz } from './event-time.js';
+
+export const noteCreatedPayload = z.object({
+  id,
+  title: z.string(),
+  /** Absent or null: the note has no body. */
+  body: z.string().nullish(),
+  created_at: optionalTime,
+});
+
+export const noteUpdatedPayload = z.object({
+  id,
+  title: z.string().optional(),
+  /** Absent: the body is kept. Null: the body is cleared. */
+  body: z.string().nullable().optional(),
+  updated_at: optionalTime,
+});
+
+export const noteDeletedPayload = z.object({ id });
+
+export type NoteCreatedPayload = z.infer<typeof noteCreatedPayload>;
+export type NoteUpdatedPayload = z.infer<typeof noteUpdatedPayload>;
+export type NoteDeletedPayload = z.infer<typeof noteDeletedPayload>;
+
+/** Inserts the note; a second create of the same id changes nothing. */
+export const noteCreated = handler(noteCreatedPayload, async ({ sql, payload, partition, occurredAt }) => {
+  const at = eventTime(payload.created_at, occurredAt);
+  await sql`
+    INSERT INTO lens_rel.note (world_id, branch, note_id, title, body, created_at, updated_at)
+    VALUES (${partition.worldId}, ${partition.branch}, ${payload.id}, ${payload.title}, ${payload.body ?? null},
+            ${timestamptz(sql, at)}, ${timestamptz(sql, at)})
+    ON CONFLICT (world_id, branch, note_id) DO NOTHING`;
+});
+
+/** Sets the fields the payload gives, and `updated_at`; a note that does not exist stays absent. */
+export const noteUpdated = handler(noteUpdatedPayload, async ({ sql, payload, partition, occurredAt }) => {
+  const at = eventTime(payload.updated_at, occurredAt);
+  const title = payload.title === undefined ? sql`` : sql`title = ${payload.title},`;
+  const body = payload.body === undefined ? sql`` : sql`body = ${payload.body},`;
+  await sql`
+    UPDATE lens_rel.note SET ${title} ${body} updated_at = ${timestamptz(sql, at)}
+    WHERE world_id = ${partition.worldId} AND branch = ${partition.branch} AND note_id = ${payload.id}`;
+});
+
+/** Deletes the note, its tags and the links at either end, in one statement (one round trip). */
+export const noteDeleted = handler(noteDeletedPayload, async ({ sql, payload, partition }) => {
+  const { worldId, branch } = partition;
+  await sql`
+    WITH deleted_note AS (
+      DELETE FROM lens_rel.note WHERE world_id = ${worldId} AND branch = ${branch} AND note_id = ${payload.id}
+    ), deleted_tags AS (
+      DELETE FROM lens_rel.note_tag WHERE world_id = ${worldId} AND branch = ${branch} AND note_id = ${payload.id}
+    )
+    DELETE FROM lens_rel.link
+    WHERE world_id = ${worldId} AND branch = ${branch} AND (src_id = ${payload.id} OR dst_id = ${payload.id})`;
+});

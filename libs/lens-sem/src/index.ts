@@ -1,0 +1,1 @@
+export { semLens } from './sem-lens.js';

@@ -1,0 +1,30 @@
+import { parseConfig } from '../config/config.js';
+import type { Lens } from '../lens/lens-types.js';
+import { createProjector, type Projector } from '../server/create-projector.js';
+import { memoLens } from './memo-lens.fixture.js';
+
+/** A migrated projector of the memo lens on the given database, not listening. */
+export async function testProjector(
+  url: string,
+  env: Record<string, string> = {},
+  lens: Lens = memoLens,
+): Promise<Projector> {
+  const projector = await createProjector({
+    lens,
+    config: parseConfig({ PROJECTOR_DATABASE_URL: url, PROJECTOR_LOG_LEVEL: 'silent', ...env }),
+  });
+  await projector.migrate();
+  return projector;
+}
+
+/** What the database holds for a partition: the watermark and the rows, to check "nothing written". */
+export async function partitionRows(projector: Projector, worldId: string, branch = 'main') {
+  const { sql, lens } = projector;
+  const [wm] = await sql<{ seq: string }[]>`
+    SELECT last_processed_seq::text AS seq FROM event_core.projector_watermarks
+    WHERE projector_name = ${lens.projectorName} AND world_id = ${worldId} AND branch = ${branch}`;
+  const items = await sql`SELECT item_id, value, amount FROM lens_memo.item WHERE world_id = ${worldId} AND branch = ${branch} ORDER BY item_id`;
+  const applied = await sql<{ global_seq: string }[]>`
+    SELECT global_seq::text FROM lens_memo.applied WHERE world_id = ${worldId} AND branch = ${branch} ORDER BY global_seq`;
+  return { watermark: wm ? Number(wm.seq) : null, items: [...items], applied: applied.map((r) => Number(r.global_seq)) };
+}
