@@ -79,33 +79,43 @@ export function createApplier(deps: ApplierDeps): Applier {
       }
     });
 
-  /** Runs a group as one transaction; if any member fails, runs it again with one savepoint per member. */
-  const runGroup = async (members: GroupMember<Unit, Outcome>[]) => {
-    const all = members.flatMap((m) => m.input.deliveries);
-    try {
-      const outcomes = (await sql.begin((tx) => applyDeliveries(tx, all, options))) as Outcome[];
-      members.forEach((m, i) => m.resolve(outcomes[i]!));
-      return;
-    } catch {
-      // Someone in the group failed; find out who without failing the others.
-    }
-    const results = new Array<{ ok: true; outcome: Outcome } | { ok: false; err: unknown }>(members.length);
+  type MemberResult = { ok: true; outcome: Outcome } | { ok: false; err: unknown };
+
+  /** The slow path of a group: one savepoint per member, so one member's failure stays its own. */
+  const applyEachInSavepoint = async (members: GroupMember<Unit, Outcome>[]): Promise<MemberResult[]> => {
+    const results: MemberResult[] = [];
     try {
       await sql.begin(async (tx) => {
-        const partitions = new Map(all.map((d) => [partitionKey(d.event.partition), d.event.partition]));
-        await lockPartitions(tx, lens.projectorName, [...partitions.values()]);
-        for (const [i, m] of members.entries()) {
+        const all = members.map((m) => m.input.deliveries[0].event.partition);
+        await lockPartitions(tx, lens.projectorName, [...new Map(all.map((p) => [partitionKey(p), p])).values()]);
+        for (const m of members) {
           try {
             const [outcome] = (await tx.savepoint((sp) => applyDeliveries(sp, m.input.deliveries, options))) as Outcome[];
-            results[i] = { ok: true, outcome: outcome! };
+            results.push({ ok: true, outcome: outcome! });
           } catch (err) {
-            results[i] = { ok: false, err };
+            results.push({ ok: false, err });
           }
         }
       });
+      return results;
     } catch (err) {
       // The commit itself failed: nobody's work is saved.
-      results.fill({ ok: false, err });
+      return members.map(() => ({ ok: false, err }));
+    }
+  };
+
+  /**
+   * Runs a group as one transaction. If it fails, a lost connection or a deadlock failed everyone
+   * alike (one attempt each); any other failure is someone's own, found with savepoints.
+   */
+  const runGroup = async (members: GroupMember<Unit, Outcome>[]) => {
+    let results: MemberResult[];
+    try {
+      const all = members.map((m) => m.input.deliveries[0]);
+      const outcomes = (await sql.begin((tx) => applyDeliveries(tx, all, options))) as Outcome[];
+      results = outcomes.map((outcome) => ({ ok: true, outcome }));
+    } catch (err) {
+      results = classifyError(err) === 'transient' ? members.map(() => ({ ok: false, err })) : await applyEachInSavepoint(members);
     }
     members.forEach((m, i) => {
       const r = results[i]!;

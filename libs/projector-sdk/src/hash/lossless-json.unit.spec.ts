@@ -146,7 +146,7 @@ describe('parseLosslessJson: rejects what RFC 8259 rejects', () => {
     expect(error.position).toBe(position);
     expect(error.message).toContain(fragment);
     expect(error.message).toContain(`at position ${position}`);
-    // Same grammar as the native parser, which parseJsonBody relies on.
+    // Same grammar as the native parser.
     expect(() => JSON.parse(text)).toThrow(SyntaxError);
   });
 
