@@ -15,5 +15,5 @@ export interface ServerDeps {
   readonly metrics: ProjectorMetrics;
   readonly logger: Logger;
   /** Runs before the write routes: bearer auth when a token is configured. */
-  readonly authenticate: preHandlerAsyncHookHandler;
+  readonly authenticate: preHandlerAsyncHookHandler | undefined;
 }

@@ -2,9 +2,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * The contract's Prometheus series (contract.md, "Reading"), on a registry of the projector's own
- * so that two projectors in one process (as in the tests) never share counters.
+ * so that two projectors in one process (as in the tests) never share counters. Every series carries
+ * a `projector` label, set where it is recorded.
  */
-export function createProjectorMetrics(projector: string) {
+export function createProjectorMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const eventsProcessed = new Counter({

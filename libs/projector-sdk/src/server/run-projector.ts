@@ -47,7 +47,7 @@ export async function runProjector(lens: Lens, env: Record<string, string | unde
     await projector.start();
   } catch (err) {
     log.fatal({ err }, 'projector failed to start');
-    await projector.close().catch(() => {});
+    await projector.close().catch((closeErr: unknown) => log.error({ err: closeErr }, 'cleanup after a failed start failed'));
     process.exit(1);
   }
 }

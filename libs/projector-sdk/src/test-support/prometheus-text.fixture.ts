@@ -83,7 +83,7 @@ export function parsePrometheusText(text: string): Map<string, MetricFamily> {
       }
       continue;
     }
-    if (line.trim() === '') throw new Error(`blank line at ${where}`);
+    if (line === '') continue; // the format ignores empty lines
     const match = SAMPLE.exec(line);
     if (!match) throw new Error(`not "name{labels} value" at ${where}`);
     const [, name, labelText, valueText] = match as unknown as [string, string, string | undefined, string];
