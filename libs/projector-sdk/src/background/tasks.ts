@@ -3,6 +3,7 @@ import type { ProjectorConfig } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
 import type { Lens } from '../lens/lens-types.js';
 import { hashGaugeValue, type ProjectorMetrics } from '../metrics/projector-metrics.js';
+import { replayPartition } from '../replay/replay-partition.js';
 import { computeStateHash } from '../state/state-hash.js';
 import { repeat } from './every.js';
 
@@ -33,8 +34,12 @@ export async function updateLagMetrics({ sql, lens, metrics }: BackgroundDeps): 
   }
 }
 
-/** Hashes every partition of this projector and records the hash beside its watermark. */
-export async function recordStateHashes({ sql, lens, metrics, log }: BackgroundDeps): Promise<number> {
+/**
+ * Hashes every partition of this projector and records the hash beside its watermark; then replays
+ * a sample of partitions from the log (`PROJECTOR_REPLAY_SAMPLE`, taken in turn across runs) and
+ * counts those whose replayed hash differs in `projector_replay_mismatch_total`.
+ */
+export async function recordStateHashes({ sql, lens, config, metrics, log }: BackgroundDeps, run = 0): Promise<number> {
   const partitions = await sql<{ world_id: string; branch: string }[]>`
     SELECT world_id, branch FROM event_core.projector_watermarks WHERE projector_name = ${lens.projectorName}
     ORDER BY world_id, branch`;
@@ -46,6 +51,14 @@ export async function recordStateHashes({ sql, lens, metrics, log }: BackgroundD
       VALUES (${lens.projectorName}, ${partition.worldId}, ${partition.branch}, ${watermark}, ${stateHash})
       ON CONFLICT DO NOTHING`;
     metrics.stateHash.set({ projector: lens.projectorName, world_id: p.world_id, branch: p.branch }, hashGaugeValue(stateHash));
+  }
+  for (let i = 0; i < Math.min(config.replaySample, partitions.length); i++) {
+    const p = partitions[(run * config.replaySample + i) % partitions.length]!;
+    const result = await replayPartition(sql, lens, { worldId: p.world_id, branch: p.branch });
+    if (!result.equal) {
+      metrics.replayMismatch.inc({ projector: lens.projectorName });
+      log.error({ world_id: p.world_id, branch: p.branch, watermark: result.watermark, live: result.liveHash, replay: result.replayHash }, 'replay mismatch: live state differs from the log');
+    }
   }
   log.debug({ partitions: partitions.length }, 'state hashes recorded');
   return partitions.length;
@@ -61,6 +74,7 @@ export function startBackgroundTasks(deps: BackgroundDeps): () => Promise<void> 
   const common = { backoffMs: config.errorBackoffMs, signal: controller.signal, log };
   const failed = (task: string) => () => metrics.backgroundErrors.inc({ projector: lens.projectorName, task });
   let databaseUp = true;
+  let monitorRuns = 0;
   const loops = [
     repeat(
       async () => {
@@ -82,7 +96,7 @@ export function startBackgroundTasks(deps: BackgroundDeps): () => Promise<void> 
       intervalMs: config.metricsUpdateIntervalMs,
       onError: failed('lag-metrics'),
     }),
-    repeat(async () => void (await recordStateHashes(deps)), {
+    repeat(async () => void (await recordStateHashes(deps, monitorRuns++)), {
       ...common,
       name: 'state-hash-monitor',
       intervalMs: config.stateHashIntervalMs,

@@ -26,6 +26,7 @@ export const configSchema = z.object({
   PROJECTOR_BODY_LIMIT_BYTES: count(1_048_576),
   PROJECTOR_GAP_POLICY: z.enum(['fill', 'reject']).default('fill'),
   PROJECTOR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PROJECTOR_REPLAY_SAMPLE: count(1, 0),
   PROJECTOR_GROUP_COMMIT_MS: z.coerce.number().min(0).max(1000).default(2),
 });
 

@@ -19,6 +19,8 @@ export interface ProjectorConfig {
   readonly batchBodyLimitBytes: number;
   readonly gapPolicy: 'fill' | 'reject';
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Partitions the state-hash monitor replays from the log per run, to catch drift (0: none). */
+  readonly replaySample: number;
   /** How long concurrent single-event requests wait to share one commit (0: no grouping). */
   readonly groupCommitMs: number;
 }
@@ -66,5 +68,6 @@ export function parseConfig(env: Record<string, string | undefined>): ProjectorC
     gapPolicy: c.PROJECTOR_GAP_POLICY,
     logLevel: c.PROJECTOR_LOG_LEVEL,
     groupCommitMs: c.PROJECTOR_GROUP_COMMIT_MS,
+    replaySample: c.PROJECTOR_REPLAY_SAMPLE,
   });
 }

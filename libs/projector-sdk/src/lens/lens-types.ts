@@ -54,5 +54,9 @@ export interface Lens {
   /** Each handler's payload type is checked where it is made (`handler()`), not here. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly handlers: Readonly<Record<string, EventHandler<any>>>;
+  /**
+   * The lens's state, table by table. It must name every table a handler writes: the state hash
+   * covers exactly these, and a replay empties exactly these before applying the log again.
+   */
   readonly snapshot: Readonly<Record<string, SnapshotTable>>;
 }

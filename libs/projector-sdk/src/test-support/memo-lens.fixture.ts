@@ -54,5 +54,10 @@ export const memoLens = defineLens({
       columns: { item_id: 'text', value: 'text', amount: 'integer', set_at: 'timestamptz' },
       orderBy: ['item_id'],
     },
+    applied: {
+      table: 'lens_memo.applied',
+      columns: { global_seq: 'bigint', kind: 'text' },
+      orderBy: ['global_seq'],
+    },
   },
 });

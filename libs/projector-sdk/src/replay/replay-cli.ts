@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, parseConfig } from '../config/config.js';
+import { migrate } from '../db/migrate.js';
+import type { Partition } from '../event/event.js';
+import type { Lens } from '../lens/lens-types.js';
+import { openDatabase } from '../server/database.js';
+import { createLogger } from '../server/logger.js';
+import { progressBar } from './progress.js';
+import { listPartitions, replayPartition, type ReplayResult } from './replay-partition.js';
+import { formatReplayTable } from './replay-table.js';
+
+const USAGE = `usage: replay (--world-id <uuid> --branch <name> | --all) [--rebuild]
+
+Replays event_core.event_log up to each partition's live watermark through the projector's own
+apply path, in a transaction that is rolled back, and compares the state hash with the live one.
+  --all        every partition this projector has a watermark for
+  --rebuild    replace the live rows of each partition with the replayed ones (the repair)
+Exit code: 0 when every partition is equal, 1 when one is not, 2 on bad usage.
+The database is PROJECTOR_DATABASE_URL (the running projector logs the URL it uses).`;
+
+/** The replay command of a projector app: `node dist/replay.js -- --all`. Returns the exit code. */
+export async function runReplayCli(lens: Lens, argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv.filter((a) => a !== '--'),
+      options: {
+        'world-id': { type: 'string' },
+        branch: { type: 'string' },
+        all: { type: 'boolean', default: false },
+        rebuild: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const single = args['world-id'] !== undefined || args.branch !== undefined;
+  if (single === args.all || (single && (!args['world-id'] || !args.branch))) {
+    process.stderr.write(`give either --world-id and --branch, or --all\n${USAGE}\n`);
+    return 2;
+  }
+  let config;
+  try {
+    config = parseConfig({ PROJECTOR_LOG_LEVEL: 'warn', ...env });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const line of err.lines) process.stderr.write(`${line}\n`);
+    return 2;
+  }
+  const log = createLogger(config, `${lens.serviceName}-replay`);
+  const database = await openDatabase(lens, config, log);
+  try {
+    await migrate(database.sql, lens);
+    const partitions: Partition[] = args.all
+      ? await listPartitions(database.sql, lens)
+      : [{ worldId: args['world-id']!.toLowerCase(), branch: args.branch! }];
+    const results: ReplayResult[] = [];
+    const bar = progressBar(partitions.length, 'replay');
+    for (const [i, partition] of partitions.entries()) {
+      const result = await replayPartition(database.sql, lens, partition, {
+        rebuild: args.rebuild,
+        onProgress: (n) => bar.update(i, `${partition.worldId}/${partition.branch}: ${n} events`),
+      });
+      results.push(result);
+      bar.update(i + 1);
+    }
+    bar.done();
+    process.stdout.write(`${formatReplayTable(results)}\n`);
+    const unequal = results.filter((r) => !r.equal).length;
+    const events = results.reduce((n, r) => n + r.eventsReplayed, 0);
+    process.stdout.write(
+      `${results.length} partitions, ${events} events replayed, ${unequal} not equal${args.rebuild ? ' (rebuilt from the log)' : ''}\n`,
+    );
+    return unequal === 0 ? 0 : 1;
+  } finally {
+    await database.close();
+  }
+}

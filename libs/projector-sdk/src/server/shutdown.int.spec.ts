@@ -1,0 +1,81 @@
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../config/config.js';
+import { makeEvent, newWorld } from '../test-support/events.fixture.js';
+import { memoLens } from '../test-support/memo-lens.fixture.js';
+import { useTestDatabase } from '../testing/index.js';
+import { createProjector } from './create-projector.js';
+
+const db = useTestDatabase({ prefix: 'sdk_shutdown' });
+
+/** Waits until the database is running the slow handler's pg_sleep: the request is in flight. */
+const sleepingInDatabase = () =>
+  vi.waitFor(
+    async () => {
+      const [row] = await db.sql<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()`;
+      expect(row!.n).toBe(1);
+    },
+    { timeout: 5_000, interval: 10 },
+  );
+
+describe('projector.start() and close() over real HTTP', () => {
+  it('close() lets the request in flight finish with 200, then the port refuses connections', async () => {
+    const projector = await createProjector({
+      lens: memoLens,
+      config: parseConfig({ PROJECTOR_DATABASE_URL: db.url, PROJECTOR_PORT: '0', PROJECTOR_HOST: '127.0.0.1', PROJECTOR_LOG_LEVEL: 'silent' }),
+    });
+    const address = await projector.start();
+    const { port, address: host } = projector.app.server.address() as AddressInfo;
+    expect(host).toBe('127.0.0.1');
+    expect(port).toBeGreaterThan(0);
+    expect(address).toBe(`http://127.0.0.1:${port}`);
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+
+    const worldId = newWorld();
+    const slow = fetch(`${base}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(makeEvent(1, 'item.slow', { seconds: 0.5 }, { worldId })),
+    });
+    await sleepingInDatabase();
+
+    let closed = false;
+    const closing = projector.close().then(() => (closed = true));
+    expect(projector.close()).toBe(projector.close()); // one shutdown, however often asked
+
+    // While closing, a newcomer is not served: refused, or 503 if it rode an open keep-alive socket.
+    const newcomer = await fetch(`${base}/health`).then((r) => r.status, () => 'refused');
+    expect(['refused', 503]).toContain(newcomer);
+
+    const res = await slow;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'processed', global_seq: 1 });
+    await closing;
+    expect(closed).toBe(true);
+
+    await expect(fetch(`${base}/health`)).rejects.toThrow(TypeError);
+    await expect(projector.sql`SELECT 1`).rejects.toMatchObject({ code: 'CONNECTION_ENDED' });
+    // The slow event was committed, not cut off.
+    const [wm] = await db.sql<{ seq: string }[]>`
+      SELECT last_processed_seq::text AS seq FROM event_core.projector_watermarks WHERE world_id = ${worldId}`;
+    expect(wm?.seq).toBe('1');
+    const [applied] = await db.sql<{ kinds: string[] }[]>`SELECT array_agg(kind) AS kinds FROM lens_memo.applied WHERE world_id = ${worldId}`;
+    expect(applied!.kinds).toEqual(['item.slow']);
+  });
+
+  it('a second projector on the same database starts beside the first (no migration clash) and both close cleanly', async () => {
+    const config = parseConfig({ PROJECTOR_DATABASE_URL: db.url, PROJECTOR_PORT: '0', PROJECTOR_HOST: '127.0.0.1', PROJECTOR_LOG_LEVEL: 'silent' });
+    const [a, b] = await Promise.all([createProjector({ lens: memoLens, config }), createProjector({ lens: memoLens, config })]);
+    await Promise.all([a.start(), b.start()]);
+    const ports = [a, b].map((p) => (p.app.server.address() as AddressInfo).port);
+    expect(new Set(ports).size).toBe(2);
+    for (const port of ports) expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    await Promise.all([a.close(), b.close()]);
+    for (const port of ports) await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow(TypeError);
+    // Both ran migrate(); each migration is recorded once.
+    expect(await db.sql`SELECT count(*)::int AS n FROM event_core.schema_migrations`).toEqual([{ n: 2 }]);
+  });
+});
