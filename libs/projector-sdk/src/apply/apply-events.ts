@@ -36,45 +36,70 @@ export async function applyDeliveries(tx: Tx, deliveries: readonly Delivery[], o
   await lockPartitions(tx, lens.projectorName, [...byPartition.values()].map((g) => g.partition));
 
   const outcomes = new Array<Outcome>(deliveries.length);
-  for (const { partition, indexes } of byPartition.values()) {
-    // In seq order: a batch already is (checked before), and concurrent requests grouped into one
-    // commit may come in any order; applying them sorted is what one-at-a-time delivery would do.
-    indexes.sort((a, b) => deliveries[a]!.event.globalSeq - deliveries[b]!.event.globalSeq);
-    const seqs = indexes.map((i) => deliveries[i]!.event.globalSeq);
-    const upTo = globalSeq(Math.max(...seqs));
-    const state = await readPartitionState(tx, lens.projectorName, partition, upTo, seqs);
-    let watermark = state.watermark;
-    let next = 0; // the next missing event of the log not yet applied
-    for (const index of indexes) {
-      const { event, checked } = deliveries[index]!;
-      try {
-        if (event.globalSeq <= watermark) {
-          outcomes[index] = { status: 'duplicate', globalSeq: event.globalSeq, watermark };
-          continue;
-        }
-        let filled = 0;
-        for (; next < state.missing.length && state.missing[next]!.globalSeq < event.globalSeq; next++) {
-          const logged = state.missing[next]!;
-          if (logged.globalSeq <= watermark) continue;
-          if (options.gapPolicy === 'reject') {
-            throw new ProjectorError('out_of_order', `event ${logged.globalSeq} of this partition is not applied yet`, {
-              details: { global_seq: event.globalSeq, watermark, missing_from: logged.globalSeq },
-            });
-          }
-          await applyLogged(tx, lens, partition, logged);
-          watermark = logged.globalSeq;
-          filled++;
-        }
-        await runHandler(tx, lens, event, checked);
-        watermark = event.globalSeq;
-        outcomes[index] = { status: checked.handled ? 'processed' : 'ignored', globalSeq: event.globalSeq, kind: event.kind, filled };
-      } catch (err) {
-        throw withIndex(err, index, event.globalSeq);
-      }
-    }
-    if (watermark > state.watermark) await advanceWatermark(tx, lens.projectorName, partition, watermark);
-  }
+  // Partitions are independent: their statements go out together on the transaction's connection
+  // (postgres.js pipelines them), so a group of N partitions costs a few round trips, not N times as many.
+  const settled = await Promise.allSettled(
+    [...byPartition.values()].map(({ partition, indexes }) => applyPartition(tx, deliveries, partition, indexes, options, outcomes)),
+  );
+  const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) throw rootCause(failures);
   return outcomes;
+}
+
+/** Applies one partition's deliveries in seq order: gap fill, duplicates, handlers, one watermark move. */
+async function applyPartition(
+  tx: Tx,
+  deliveries: readonly Delivery[],
+  partition: Partition,
+  indexes: number[],
+  options: ApplyOptions,
+  outcomes: Outcome[],
+): Promise<void> {
+  const { lens } = options;
+  // In seq order: a batch already is (checked before), and concurrent requests grouped into one
+  // commit may come in any order; applying them sorted is what one-at-a-time delivery would do.
+  indexes.sort((a, b) => deliveries[a]!.event.globalSeq - deliveries[b]!.event.globalSeq);
+  const seqs = indexes.map((i) => deliveries[i]!.event.globalSeq);
+  const upTo = globalSeq(Math.max(...seqs));
+  const state = await readPartitionState(tx, lens.projectorName, partition, upTo, seqs);
+  let watermark = state.watermark;
+  let next = 0; // the next missing event of the log not yet applied
+  for (const index of indexes) {
+    const { event, checked } = deliveries[index]!;
+    try {
+      if (event.globalSeq <= watermark) {
+        outcomes[index] = { status: 'duplicate', globalSeq: event.globalSeq, watermark };
+        continue;
+      }
+      let filled = 0;
+      for (; next < state.missing.length && state.missing[next]!.globalSeq < event.globalSeq; next++) {
+        const logged = state.missing[next]!;
+        if (logged.globalSeq <= watermark) continue;
+        if (options.gapPolicy === 'reject') {
+          throw new ProjectorError('out_of_order', `event ${logged.globalSeq} of this partition is not applied yet`, {
+            details: { global_seq: event.globalSeq, watermark, missing_from: logged.globalSeq },
+          });
+        }
+        await applyLogged(tx, lens, partition, logged);
+        watermark = logged.globalSeq;
+        filled++;
+      }
+      await runHandler(tx, lens, event, checked);
+      watermark = event.globalSeq;
+      outcomes[index] = { status: checked.handled ? 'processed' : 'ignored', globalSeq: event.globalSeq, kind: event.kind, filled };
+    } catch (err) {
+      throw withIndex(err, index, event.globalSeq);
+    }
+  }
+  if (watermark > state.watermark) await advanceWatermark(tx, lens.projectorName, partition, watermark);
+}
+
+/**
+ * Once one statement fails, PostgreSQL refuses every later one of the transaction with 25P02; the
+ * failure worth reporting is the one that is not that echo.
+ */
+function rootCause(failures: unknown[]): unknown {
+  return failures.find((err) => (err as { code?: unknown }).code !== '25P02') ?? failures[0];
 }
 
 async function runHandler(tx: Tx, lens: Lens, event: ProjectorEvent, checked: CheckedPayload): Promise<void> {

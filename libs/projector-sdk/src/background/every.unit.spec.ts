@@ -24,7 +24,7 @@ describe('repeat()', () => {
 
   it('returns at once when aborted while waiting, without running the task', async () => {
     const controller = new AbortController();
-    const task = vi.fn(async () => {});
+    const task = vi.fn(() => Promise.resolve());
     const started = performance.now();
     const done = repeat(task, { name: 'idle', intervalMs: 60_000, backoffMs: 60_000, signal: controller.signal, log: fakeLog() });
     setTimeout(() => controller.abort(), 10);
@@ -34,7 +34,7 @@ describe('repeat()', () => {
   });
 
   it('does not start at all when the signal is already aborted', async () => {
-    const task = vi.fn(async () => {});
+    const task = vi.fn(() => Promise.resolve());
     await repeat(task, { name: 'never', intervalMs: 1, backoffMs: 1, signal: AbortSignal.abort(), log: fakeLog() });
     expect(task).not.toHaveBeenCalled();
   });

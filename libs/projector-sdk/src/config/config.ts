@@ -25,6 +25,8 @@ export interface ProjectorConfig {
   readonly groupCommitMs: number;
 }
 
+const SECRETS = new Set(['PROJECTOR_DATABASE_URL', 'PROJECTOR_AUTH_TOKEN']);
+
 /** Thrown when a variable does not parse; `lines` has one line per bad variable. */
 export class ConfigError extends Error {
   constructor(readonly lines: readonly string[]) {
@@ -45,7 +47,9 @@ export function parseConfig(env: Record<string, string | undefined>): ProjectorC
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'configuration');
-      return `${name}=${JSON.stringify(relevant[name] ?? '')}: ${issue.message}`;
+      // Secrets are never echoed: a malformed URL may still carry a password.
+      const shown = SECRETS.has(name) ? '<hidden>' : JSON.stringify(relevant[name] ?? '');
+      return `${name}=${shown}: ${issue.message}`;
     });
     throw new ConfigError(lines);
   }

@@ -173,8 +173,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       );
     }
   }
-  if (options.port === undefined) await writeFile(portFile, `${port}\n`);
-  else reservedPorts.add(port);
+  if (options.port === undefined) {
+    await writeFile(portFile, `${port}\n`).catch((err: unknown) =>
+      log.warn({ err, portFile }, 'embedded PostgreSQL: could not remember the port'),
+    );
+  } else reservedPorts.add(port);
   phase = 'running';
 
   const started = instance;
@@ -193,7 +196,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       url: maskDatabaseUrl(url),
       dataDir,
       port,
-      initialised: !initialised,
+      freshlyInitialised: !initialised,
       ...(initMs === undefined ? {} : { initMs }),
       ms: Math.round(performance.now() - startedAt),
     },

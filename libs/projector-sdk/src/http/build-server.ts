@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { ProjectorError } from '../errors/projector-error.js';
 import { registerBackPressure } from './back-pressure.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerJsonBodyParser } from './json-body.js';
@@ -19,7 +20,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Our own onResponse hook logs one line per request, at debug.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.batchBodyLimitBytes,
-    return503OnClosing: true,
+    // Requests that arrive while closing get the contract's 503 from the hook below instead.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -28,6 +30,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   await registerBackPressure(app, deps);
   await registerOpenApi(app, deps.lens);
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new ProjectorError('unavailable', 'shutting down', { retryAfterSeconds: 5 });
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(

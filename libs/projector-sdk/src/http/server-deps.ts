@@ -1,4 +1,4 @@
-import type { preHandlerAsyncHookHandler } from 'fastify';
+import type { onRequestAsyncHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { Applier } from '../apply/applier.js';
 import type { ProjectorConfig } from '../config/config.js';
@@ -14,6 +14,6 @@ export interface ServerDeps {
   readonly applier: Applier;
   readonly metrics: ProjectorMetrics;
   readonly logger: Logger;
-  /** Runs before the write routes: bearer auth when a token is configured. */
-  readonly authenticate: preHandlerAsyncHookHandler | undefined;
+  /** Runs first on the write routes: bearer auth when a token is configured. */
+  readonly authenticate: onRequestAsyncHookHandler | undefined;
 }

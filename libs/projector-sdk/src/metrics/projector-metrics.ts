@@ -35,7 +35,7 @@ export function createProjectorMetrics() {
   });
   const lag = new Gauge({
     name: 'projector_lag_seconds',
-    help: 'Seconds between the newest logged event of the partition and the last applied one',
+    help: 'Age in seconds of the oldest logged event of the partition not applied yet (0 when caught up)',
     labelNames: ['projector', 'world_id', 'branch'] as const,
     registers: [registry],
   });

@@ -27,7 +27,8 @@ export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
     '/events',
     {
       bodyLimit: config.bodyLimitBytes,
-      preHandler: authenticate,
+      // onRequest: a request without the token is refused before its body is even read.
+      onRequest: authenticate,
       schema: {
         summary: 'Apply one event',
         body: eventBodySchema,
@@ -45,7 +46,8 @@ export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
     '/events/batch',
     {
       bodyLimit: config.batchBodyLimitBytes,
-      preHandler: authenticate,
+      // onRequest: a request without the token is refused before its body is even read.
+      onRequest: authenticate,
       schema: {
         summary: 'Apply a batch of events in one transaction, all or nothing',
         body: batchSchema,

@@ -1,0 +1,68 @@
+import { logger, parseJson, updateJson, type Tree } from '@nx/devkit';
+
+const ROOT_TSCONFIG = 'tsconfig.json';
+/** A reference on a line of its own, as the root tsconfig.json writes them: `{ "path": "./libs/lens-sem" },` */
+const ONE_LINE_REFERENCE = /^([ \t]*)\{\s*"path"\s*:\s*"([^"]+)"\s*\}(,?)[ \t]*$/gm;
+
+interface TsconfigWithReferences {
+  references?: { path: string }[];
+}
+
+/**
+ * Adds the new projects to the root tsconfig.json references, which is what `nx sync` would do for
+ * them. Nx appends; here each goes after the last reference in its own folder, one line each like
+ * the others, so libs stay with libs and apps with apps. A file of another shape gets `updateJson`.
+ */
+export function addRootReferences(tree: Tree, projectRoots: readonly string[]): void {
+  if (!tree.exists(ROOT_TSCONFIG)) {
+    logger.warn(`No ${ROOT_TSCONFIG} at the workspace root: run nx sync to reference ${projectRoots.join(' and ')}.`);
+    return;
+  }
+  for (const root of projectRoots) {
+    const text = tree.read(ROOT_TSCONFIG, 'utf-8')!;
+    const before = referencePaths(text);
+    if (before.includes(root)) continue;
+    const edited = insertReference(text, root);
+    if (edited !== null && sameWithOneMore(before, edited, root)) {
+      tree.write(ROOT_TSCONFIG, edited);
+    } else {
+      updateJson<TsconfigWithReferences>(tree, ROOT_TSCONFIG, (json) => ({
+        ...json,
+        references: [...(json.references ?? []), { path: `./${root}` }],
+      }));
+    }
+  }
+}
+
+/** The text with `{ "path": "./<root>" }` after the last one-line reference of the same folder, or null. */
+export function insertReference(text: string, root: string): string | null {
+  const lines = [...text.matchAll(ONE_LINE_REFERENCE)];
+  const folder = root.split('/')[0];
+  const anchor = lines.findLast((m) => normalize(m[2]!).split('/')[0] === folder) ?? lines.at(-1);
+  if (!anchor) return null;
+  const [line, indent, , comma] = anchor;
+  const entry = `${indent}{ "path": "./${root}" }`;
+  const replacement = comma ? `${line}\n${entry},` : `${line},\n${entry}`;
+  const at = anchor.index;
+  return text.slice(0, at) + replacement + text.slice(at + line.length);
+}
+
+function referencePaths(text: string): string[] {
+  return (parseJson<TsconfigWithReferences>(text).references ?? []).map((ref) => normalize(ref.path));
+}
+
+/** `./libs/lens-sem/tsconfig.json`, `libs/lens-sem/` and `./libs/lens-sem` are one reference. */
+function normalize(path: string): string {
+  return path.replace(/^\.\//, '').replace(/\/tsconfig\.json$/, '').replace(/\/$/, '');
+}
+
+/** Whether the edited text still parses, to the same references plus the added one. */
+function sameWithOneMore(before: string[], edited: string, added: string): boolean {
+  let after: string[];
+  try {
+    after = referencePaths(edited);
+  } catch {
+    return false;
+  }
+  return after.filter((p) => p === added).length === 1 && after.filter((p) => p !== added).join('\n') === before.join('\n');
+}
