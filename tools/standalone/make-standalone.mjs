@@ -73,7 +73,7 @@ const lock = JSON.parse(createLockFile(manifest, graph, 'npm'));
 if (lock.packages?.['']?.name !== manifest.name) fail('Nx could not prune package-lock.json (see its error above)');
 manifest.allowScripts = allowScriptsFor(rootManifest.allowScripts, lock);
 
-prepareOutDir(outDir, manifest.name);
+prepareOutDir(outDir, manifest.name, projects);
 writeJson(path.join(outDir, 'package.json'), manifest);
 writeJson(path.join(outDir, 'package-lock.json'), lock);
 copyRuntimeFiles(path.join(app.root, 'dist'), outDir);
@@ -146,11 +146,17 @@ function allowScriptsFor(allowScripts, lockFile) {
   return Object.fromEntries(Object.entries(allowScripts).filter(([name]) => installed.has(name)));
 }
 
-function prepareOutDir(dir, packageName) {
+function prepareOutDir(dir, packageName, byName) {
+  // Not the workspace, nor in a project: a node_modules there would be read by Nx, tsc and Node.
+  const within = (root) => dir === root || dir.startsWith(`${root}${path.sep}`);
+  const project = [...byName.values()].find((p) => within(path.join(workspaceRoot, p.root)));
+  if (dir === workspaceRoot) fail(`${dir} is the workspace: pick a folder elsewhere (default dist/standalone/<app>)`);
+  if (project) fail(`${dir} is inside project ${project.project}: pick a folder elsewhere`);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     // Only a folder this script made before is emptied; anything else is someone's data.
     const previous = path.join(dir, 'package.json');
-    if (!existsSync(previous) || readJson(previous).name !== packageName) {
+    const made = existsSync(previous) ? readJson(previous) : undefined;
+    if (made?.name !== packageName || made.main !== 'main.js' || 'nx' in made) {
       fail(`${dir} is not empty and is not a standalone folder of ${packageName}`);
     }
     rmSync(dir, { recursive: true, force: true });

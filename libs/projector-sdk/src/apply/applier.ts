@@ -57,11 +57,7 @@ export function createApplier(deps: ApplierDeps): Applier {
     });
   };
 
-  const fail = (err: unknown): ProjectorError => {
-    const error = toProjectorError(err, retryAfterSeconds);
-    metrics.eventsFailed.inc({ projector: lens.projectorName, reason: error.code });
-    return error;
-  };
+  const fail = (err: unknown): ProjectorError => toProjectorError(err, retryAfterSeconds);
 
   const inTransaction = (work: (tx: Tx) => Promise<Outcome[]>) =>
     withRetries(() => sql.begin((tx) => work(tx)) as Promise<Outcome[]>, {
@@ -133,7 +129,8 @@ export function createApplier(deps: ApplierDeps): Applier {
   const committer = new GroupCommitter<Unit, Outcome>({
     windowMs: config.groupCommitMs,
     maxGroupSize: 256,
-    maxConcurrentGroups: Math.max(1, config.dbPoolMax - 2),
+    // One group commits while the next gathers; more in flight only makes each group smaller.
+    maxConcurrentGroups: 2,
     run: runGroup,
   });
 

@@ -24,7 +24,6 @@ export class GroupCommitter<I, O> {
   private pending: GroupMember<I, O>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running = 0;
-  private readonly ready: GroupMember<I, O>[][] = [];
 
   constructor(private readonly options: GroupCommitOptions<I, O>) {}
 
@@ -36,32 +35,28 @@ export class GroupCommitter<I, O> {
     });
   }
 
-  /** Members waiting or running; the HTTP layer uses it to shed load. */
+  /** Members waiting for a group; the HTTP layer uses it to shed load. */
   get depth(): number {
-    return this.pending.length + this.ready.reduce((n, g) => n + g.length, 0);
+    return this.pending.length;
   }
 
+  /**
+   * Starts groups while a slot is free. While every slot is busy, members keep gathering in one
+   * pending list: the group that finishes starts the next one at once, so the slower the commits,
+   * the larger the groups (that is the point of group commit).
+   */
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0) return;
-    this.ready.push(this.pending);
-    this.pending = [];
-    this.drain();
-  }
-
-  private drain(): void {
-    while (this.running < this.options.maxConcurrentGroups && this.ready.length > 0) {
-      const group = this.ready.shift()!;
+    while (this.running < this.options.maxConcurrentGroups && this.pending.length > 0) {
+      const group = this.pending.splice(0, this.options.maxGroupSize);
       this.running++;
       this.options
         .run(group)
         .catch((err: unknown) => group.forEach((m) => m.reject(err)))
         .finally(() => {
           this.running--;
-          // Whatever queued while every slot was busy has waited long enough: it goes now.
-          if (this.ready.length === 0 && this.pending.length > 0) this.flush();
-          else this.drain();
+          this.flush();
         });
     }
   }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-const seconds = (fallback: number) => z.coerce.number().positive().finite().default(fallback);
-const count = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+// Plain decimal text only: Number() would also take '0x10', '1e1' or ' ' (as 0).
+const decimal = (check: z.ZodNumber) =>
+  z.string().regex(/^\d+(\.\d+)?$/, 'must be a plain decimal number').transform(Number).pipe(check);
+const seconds = (fallback: number) => decimal(z.number().positive()).default(fallback);
+const count = (fallback: number, min = 1) => decimal(z.number().int().min(min)).default(fallback);
 
 /**
  * The projector's whole configuration, read from `PROJECTOR_*` variables: one schema with defaults
@@ -13,7 +16,7 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   PROJECTOR_DATA_DIR: z.string().min(1).optional(),
-  PROJECTOR_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  PROJECTOR_PORT: decimal(z.number().int().min(0).max(65535)).default(8000),
   PROJECTOR_HOST: z.string().min(1).default('0.0.0.0'),
   PROJECTOR_AUTH_TOKEN: z.string().min(1).optional(),
   PROJECTOR_MAX_RETRY_ATTEMPTS: count(3, 0),
@@ -27,7 +30,7 @@ export const configSchema = z.object({
   PROJECTOR_GAP_POLICY: z.enum(['fill', 'reject']).default('fill'),
   PROJECTOR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROJECTOR_REPLAY_SAMPLE: count(1, 0),
-  PROJECTOR_GROUP_COMMIT_MS: z.coerce.number().min(0).max(1000).default(2),
+  PROJECTOR_GROUP_COMMIT_MS: decimal(z.number().min(0).max(1000)).default(2),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -36,12 +36,15 @@ export class ConfigError extends Error {
 }
 
 /**
- * Parses the environment (or any record of strings) once. Empty strings count as unset, so
- * `PROJECTOR_AUTH_TOKEN=` in a compose file does not turn auth on with an empty token.
+ * Parses the environment (or any record of strings) once. Values are trimmed, and empty ones count
+ * as unset, so `PROJECTOR_AUTH_TOKEN=` in a compose file does not turn auth on with an empty token.
  */
 export function parseConfig(env: Record<string, string | undefined>): ProjectorConfig {
   const relevant = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => key.startsWith('PROJECTOR_') && value !== undefined && value !== ''),
+    Object.entries(env)
+      .filter(([key]) => key.startsWith('PROJECTOR_'))
+      .map(([key, value]) => [key, value?.trim()] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
   );
   const parsed = configSchema.safeParse(relevant);
   if (!parsed.success) {

@@ -27,7 +27,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerJsonBodyParser(app);
-  registerErrorHandler(app);
+  registerErrorHandler(app, deps.metrics, deps.lens.projectorName);
   await registerBackPressure(app, deps);
   await registerOpenApi(app, deps.lens);
 
@@ -37,6 +37,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   app.addHook('onRequest', async () => {
     if (closing) throw new ProjectorError('unavailable', 'shutting down', { retryAfterSeconds: 5 });
+  });
+  // A keep-alive connection busy when close began is not idle, so close() would wait for the
+  // client to drop it: answer it with `Connection: close` instead.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { toProjectorError } from '../apply/classify-error.js';
 import { ProjectorError } from '../errors/projector-error.js';
+import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
 
 /** The contract's `issues`: zod's issues, rebuilt from what Fastify's validation error carries. */
 function issuesOf(validation: { keyword: string; instancePath: string; message?: string; params: object }[]) {
@@ -15,7 +17,8 @@ function issuesOf(validation: { keyword: string; instancePath: string; message?:
 /** Maps Fastify's own failures (parsing, limits, media type) onto the contract's errors. */
 function fromFastifyError(err: FastifyError): ProjectorError | undefined {
   if (hasZodFastifySchemaValidationErrors(err)) {
-    return new ProjectorError('invalid_event', `body does not match the event schema: ${err.message}`, {
+    const what = err.validationContext === 'querystring' ? 'query string' : 'body';
+    return new ProjectorError('invalid_event', `${what} does not match the schema: ${err.message}`, {
       details: { issues: issuesOf(err.validation) },
     });
   }
@@ -38,12 +41,11 @@ function fromFastifyError(err: FastifyError): ProjectorError | undefined {
  * The one error handler: every failure leaves as the contract's JSON. 5xx are logged with their
  * cause; 4xx at warn with the event's position when known, so an operator can find the event.
  */
-export function registerErrorHandler(app: FastifyInstance): void {
+export function registerErrorHandler(app: FastifyInstance, metrics: ProjectorMetrics, projector: string): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const error =
-      err instanceof ProjectorError
-        ? err
-        : (fromFastifyError(err) ?? new ProjectorError('apply_failed', err.message, { cause: err }));
+    // A lost database on a read route is a 503 like on the write routes, not a 500.
+    const error = err instanceof ProjectorError ? err : (fromFastifyError(err) ?? toProjectorError(err, 5));
+    if (request.method === 'POST') metrics.eventsFailed.inc({ projector, reason: error.code });
     const body = request.body as { global_seq?: unknown; envelope?: { world_id?: unknown; branch?: unknown } } | undefined;
     const context = {
       code: error.code,

@@ -197,7 +197,8 @@ describe('401 unauthorized when PROJECTOR_AUTH_TOKEN is set', () => {
       const event = makeEvent(300, 'item.set', { id: 'a', value: 'v' }, { worldId });
       const send = (headers: Record<string, string>) =>
         secured.app.inject({ method: 'POST', url: '/events', payload: event, headers });
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 's3cret' }]) {
+      const refused: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: 's3cret' }];
+      for (const headers of refused) {
         const res = await send(headers);
         expect(res.statusCode).toBe(401);
         expect(res.json()).toEqual({ error: 'unauthorized' });
@@ -205,6 +206,9 @@ describe('401 unauthorized when PROJECTOR_AUTH_TOKEN is set', () => {
       expect(await partitionRows(secured, worldId)).toEqual({ watermark: null, items: [], applied: [] });
       expect((await send({ authorization: 'Bearer s3cret' })).json().status).toBe('processed');
       expect((await secured.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+      // Refused before the body is read: even a body that is not JSON gets 401, not 400.
+      const early = await secured.app.inject({ method: 'POST', url: '/events', payload: '{', headers: { 'content-type': 'application/json' } });
+      expect(early.statusCode).toBe(401);
     } finally {
       await secured.close();
     }

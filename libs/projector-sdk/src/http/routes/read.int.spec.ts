@@ -93,8 +93,19 @@ describe('a projector whose database cannot be reached', () => {
     expect(metrics.statusCode).toBe(200);
     const families = parsePrometheusText(metrics.body);
     expect(sampleValue(families, 'projector_events_failed_total', { projector: 'projector_memo', reason: 'unavailable' })).toBe(2);
+    // Every refused write counts, also those refused before the database is asked.
+    expect(sampleValue(families, 'projector_events_failed_total', { projector: 'projector_memo', reason: 'invalid_event' })).toBe(1);
     expect((await get(down, '/openapi.json')).statusCode).toBe(200);
     expect((await get(down, '/health')).statusCode).toBe(503);
+  });
+
+  it('read routes that need the database answer 503 unavailable, not 500', async () => {
+    for (const url of [`/state-hash?world_id=${newWorld()}&branch=main`]) {
+      const res = await get(down, url);
+      expect(res.statusCode, url).toBe(503);
+      expect(res.json().error, url).toBe('unavailable');
+      expect(Number(res.headers['retry-after']), url).toBeGreaterThanOrEqual(1);
+    }
   });
 });
 

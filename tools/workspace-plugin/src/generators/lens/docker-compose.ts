@@ -7,7 +7,7 @@ export type ComposeEdit = { readonly text: string; readonly hostPorts: number[] 
 
 /**
  * Appends the app's service to the compose file, a copy of the last `projector-*` service with the
- * new names and the next free host port(s). It edits the text rather than re-serialising the YAML, so
+ * new names and, for each port it publishes, the next free one above it. It edits the text rather than re-serialising the YAML, so
  * everything else in the file (comments, anchors, quoting) stays as it was written.
  */
 export function addComposeService(tree: Tree, names: LensNames): void {
@@ -43,10 +43,10 @@ export function withService(text: string, names: LensNames): ComposeEdit {
   const template = services.findLast((s) => /^projector-[a-z0-9-]+$/.test(s.name));
   if (!template) return { skipped: `no projector-* service to copy, so no ${names.appProject} service was added.` };
 
-  const hostPortsOf = (blocks: readonly Block[]) => blocks.flatMap((b) => portLines(lines, b).map((i) => hostPort(lines[i]!)!.port));
-  const used = new Set(hostPortsOf(services));
-  let next = Math.max(0, ...hostPortsOf(services.filter((s) => s.name.startsWith('projector-')))) + 1;
-  const freePort = () => {
+  const used = new Set(services.flatMap((b) => portLines(lines, b).map((i) => hostPort(lines[i]!)!.port)));
+  /** The first port above the copied one that no service publishes: 8004 after 8001-8003. */
+  const freePortAfter = (port: number) => {
+    let next = port + 1;
     while (used.has(next)) next += 1;
     used.add(next);
     return next;
@@ -58,7 +58,7 @@ export function withService(text: string, names: LensNames): ComposeEdit {
     const at = i - template.start;
     const published = hostPort(copy[at]!);
     if (!published) continue;
-    const free = freePort();
+    const free = freePortAfter(published.port);
     hostPorts.push(free);
     copy[at] = published.prefix + String(free) + copy[at]!.slice(published.prefix.length + String(published.port).length);
   }
