@@ -19,11 +19,13 @@ export default [
             { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:lens', onlyDependOnLibsWithTags: ['type:sdk'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:sdk', 'type:lens'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:sdk'] },
+            // Tools (publisher simulator, benchmark) drive projectors: they may use the SDK and the lenses.
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:sdk', 'type:lens'] },
             // An app composes the SDK with exactly one lens: its own.
             { sourceTag: 'lens:rel', onlyDependOnLibsWithTags: ['type:sdk', 'lens:rel'] },
             { sourceTag: 'lens:sem', onlyDependOnLibsWithTags: ['type:sdk', 'lens:sem'] },
             { sourceTag: 'lens:graph', onlyDependOnLibsWithTags: ['type:sdk', 'lens:graph'] },
+            { sourceTag: 'lens:geo', onlyDependOnLibsWithTags: ['type:sdk', 'lens:geo'] },
           ],
         },
       ],
