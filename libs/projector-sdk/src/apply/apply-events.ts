@@ -1,8 +1,8 @@
 import { ProjectorError } from '../errors/projector-error.js';
-import { globalSeq, partitionKey, type GlobalSeq, type Partition, type ProjectorEvent } from '../event/event.js';
+import { partitionKey, type GlobalSeq, type Partition, type ProjectorEvent } from '../event/event.js';
 import type { Lens, Tx } from '../lens/lens-types.js';
 import { validatePayload, type CheckedPayload } from './lens-payload.js';
-import { advanceWatermark, lockPartitions, readPartitionState, type LoggedEvent } from './partition-store.js';
+import { advanceWatermarks, lockPartitions, readPartitionStates, type LoggedEvent, type PartitionState } from './partition-store.js';
 
 /** One event of a delivery, already checked against the contract and the lens. */
 export interface Delivery {
@@ -33,35 +33,55 @@ export async function applyDeliveries(tx: Tx, deliveries: readonly Delivery[], o
     group.indexes.push(index);
     byPartition.set(key, group);
   });
-  await lockPartitions(tx, lens.projectorName, [...byPartition.values()].map((g) => g.partition));
+  const groups = [...byPartition.values()];
+  for (const g of groups) {
+    // In seq order: a batch already is (checked before), and concurrent requests grouped into one
+    // commit may come in any order; applying them sorted is what one-at-a-time delivery would do.
+    g.indexes.sort((a, b) => deliveries[a]!.event.globalSeq - deliveries[b]!.event.globalSeq);
+  }
+  // Sent back to back without waiting: PostgreSQL runs them in order, so the read starts after
+  // every lock is granted, and the pair costs one round trip.
+  const locked = lockPartitions(tx, lens.projectorName, groups.map((g) => g.partition));
+  const reading = readPartitionStates(
+    tx,
+    lens.projectorName,
+    groups.map((g) => ({ partition: g.partition, upTo: deliveries[g.indexes.at(-1)!]!.event.globalSeq })),
+    deliveries.map((d) => d.event.globalSeq),
+  );
+  const [, states] = await Promise.all([locked, reading]);
 
   const outcomes = new Array<Outcome>(deliveries.length);
   // Partitions are independent: their statements go out together on the transaction's connection
   // (postgres.js pipelines them), so a group of N partitions costs a few round trips, not N times as many.
   const settled = await Promise.allSettled(
-    [...byPartition.values()].map(({ partition, indexes }) => applyPartition(tx, deliveries, partition, indexes, options, outcomes)),
+    groups.map(({ partition, indexes }) =>
+      applyPartition(tx, deliveries, partition, states.get(partitionKey(partition))!, indexes, options, outcomes),
+    ),
   );
   const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (failures.length > 0) throw rootCause(failures);
+  const moves = settled.flatMap((r, i) => {
+    const to = (r as PromiseFulfilledResult<GlobalSeq | undefined>).value;
+    return to === undefined ? [] : [{ partition: groups[i]!.partition, to }];
+  });
+  await advanceWatermarks(tx, lens.projectorName, moves);
   return outcomes;
 }
 
-/** Applies one partition's deliveries in seq order: gap fill, duplicates, handlers, one watermark move. */
+/**
+ * Applies one partition's deliveries in seq order: gap fill, duplicates, handlers. Returns the new
+ * watermark, or undefined when it does not move.
+ */
 async function applyPartition(
   tx: Tx,
   deliveries: readonly Delivery[],
   partition: Partition,
-  indexes: number[],
+  state: PartitionState,
+  indexes: readonly number[],
   options: ApplyOptions,
   outcomes: Outcome[],
-): Promise<void> {
+): Promise<GlobalSeq | undefined> {
   const { lens } = options;
-  // In seq order: a batch already is (checked before), and concurrent requests grouped into one
-  // commit may come in any order; applying them sorted is what one-at-a-time delivery would do.
-  indexes.sort((a, b) => deliveries[a]!.event.globalSeq - deliveries[b]!.event.globalSeq);
-  const seqs = indexes.map((i) => deliveries[i]!.event.globalSeq);
-  const upTo = globalSeq(Math.max(...seqs));
-  const state = await readPartitionState(tx, lens.projectorName, partition, upTo, seqs);
   let watermark = state.watermark;
   let next = 0; // the next missing event of the log not yet applied
   for (const index of indexes) {
@@ -91,7 +111,7 @@ async function applyPartition(
       throw withIndex(err, index, event.globalSeq);
     }
   }
-  if (watermark > state.watermark) await advanceWatermark(tx, lens.projectorName, partition, watermark);
+  return watermark > state.watermark ? watermark : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { EnvelopeBody } from '../event/event-schema.js';
-import { globalSeq, type GlobalSeq, type Partition } from '../event/event.js';
+import { globalSeq, partitionKey, type GlobalSeq, type Partition } from '../event/event.js';
 import type { Tx } from '../lens/lens-types.js';
 
 /** An event read back from `event_core.event_log` to fill a gap. */
@@ -33,45 +33,75 @@ export async function lockPartitions(tx: Tx, projectorName: string, partitions: 
     ) AS k`;
 }
 
-/**
- * Reads the partition's watermark and, in the same statement, the logged events that sit between
- * it and `upTo` and are not among `delivering`: the gap to fill before those can be applied.
- * Must run after `lockPartitions`, so the watermark cannot move under us.
- */
-export async function readPartitionState(
-  tx: Tx,
-  projectorName: string,
-  partition: Partition,
-  upTo: GlobalSeq,
-  delivering: readonly GlobalSeq[],
-): Promise<PartitionState> {
-  const rows = await tx<{ watermark: string; global_seq: string | null; event_id: string | null; kind: string | null; envelope: EnvelopeBody | null }[]>`
-    WITH w AS (
-      SELECT coalesce(max(last_processed_seq), 0) AS wm
-      FROM event_core.projector_watermarks
-      WHERE projector_name = ${projectorName} AND world_id = ${partition.worldId} AND branch = ${partition.branch}
-    )
-    SELECT w.wm::text AS watermark, e.global_seq::text AS global_seq, e.event_id, e.kind, e.envelope
-    FROM w
-    LEFT JOIN event_core.event_log e
-      ON e.world_id = ${partition.worldId} AND e.branch = ${partition.branch}
-     AND e.global_seq > w.wm AND e.global_seq < ${upTo}
-     AND e.global_seq <> ALL(${[...delivering] as number[]}::bigint[])
-    ORDER BY e.global_seq`;
-  const watermark = globalSeq(Number(rows[0]?.watermark ?? 0));
-  const missing: LoggedEvent[] = [];
-  for (const r of rows) {
-    if (r.global_seq === null) continue;
-    missing.push({ globalSeq: globalSeq(Number(r.global_seq)), eventId: r.event_id!, kind: r.kind!, envelope: r.envelope! });
-  }
-  return { watermark, missing };
+/** One partition to read: the highest seq being delivered bounds the gap to look for. */
+export interface PartitionRead {
+  readonly partition: Partition;
+  readonly upTo: GlobalSeq;
 }
 
-/** Moves the watermark forward; the `WHERE` keeps it from ever moving back. */
-export async function advanceWatermark(tx: Tx, projectorName: string, partition: Partition, to: GlobalSeq): Promise<void> {
+type StateRow = {
+  world_id: string;
+  branch: string;
+  watermark: string;
+  global_seq: string | null;
+  event_id: string | null;
+  kind: string | null;
+  envelope: EnvelopeBody | null;
+};
+
+/**
+ * Reads, in one statement for all partitions, each watermark and the logged events that sit between
+ * it and `upTo` and are not among `delivering`: the gaps to fill first. It must execute after
+ * `lockPartitions` (it may be sent right behind it on the same connection: a statement's snapshot is
+ * taken when it starts, so it sees every commit made before the locks were granted).
+ */
+export async function readPartitionStates(
+  tx: Tx,
+  projectorName: string,
+  reads: readonly PartitionRead[],
+  delivering: readonly GlobalSeq[],
+): Promise<Map<string, PartitionState>> {
+  const rows = await tx<StateRow[]>`
+    WITH p AS (
+      SELECT * FROM unnest(${reads.map((r) => r.partition.worldId)}::uuid[], ${reads.map((r) => r.partition.branch)}::text[],
+                           ${reads.map((r) => r.upTo as number)}::bigint[]) AS p(world_id, branch, up_to)
+    ), w AS (
+      SELECT p.world_id, p.branch, p.up_to, coalesce(m.last_processed_seq, 0) AS wm
+      FROM p LEFT JOIN event_core.projector_watermarks m
+        ON m.projector_name = ${projectorName} AND m.world_id = p.world_id AND m.branch = p.branch
+    )
+    SELECT w.world_id::text, w.branch, w.wm::text AS watermark,
+           e.global_seq::text AS global_seq, e.event_id, e.kind, e.envelope
+    FROM w
+    LEFT JOIN event_core.event_log e
+      ON e.world_id = w.world_id AND e.branch = w.branch
+     AND e.global_seq > w.wm AND e.global_seq < w.up_to
+     AND e.global_seq <> ALL(${[...delivering] as number[]}::bigint[])
+    ORDER BY w.world_id, w.branch, e.global_seq`;
+  const states = new Map<string, { watermark: GlobalSeq; missing: LoggedEvent[] }>();
+  for (const r of rows) {
+    const key = partitionKey({ worldId: r.world_id, branch: r.branch });
+    let state = states.get(key);
+    if (!state) states.set(key, (state = { watermark: globalSeq(Number(r.watermark)), missing: [] }));
+    if (r.global_seq !== null) {
+      state.missing.push({ globalSeq: globalSeq(Number(r.global_seq)), eventId: r.event_id!, kind: r.kind!, envelope: r.envelope! });
+    }
+  }
+  return states;
+}
+
+/** Moves watermarks forward, all partitions in one statement; the `WHERE` keeps them from moving back. */
+export async function advanceWatermarks(
+  tx: Tx,
+  projectorName: string,
+  moves: readonly { partition: Partition; to: GlobalSeq }[],
+): Promise<void> {
+  if (moves.length === 0) return;
   await tx`
     INSERT INTO event_core.projector_watermarks (projector_name, world_id, branch, last_processed_seq, updated_at)
-    VALUES (${projectorName}, ${partition.worldId}, ${partition.branch}, ${to}, now())
+    SELECT ${projectorName}, m.world_id, m.branch, m.seq, now()
+    FROM unnest(${moves.map((m) => m.partition.worldId)}::uuid[], ${moves.map((m) => m.partition.branch)}::text[],
+                ${moves.map((m) => m.to as number)}::bigint[]) AS m(world_id, branch, seq)
     ON CONFLICT (projector_name, world_id, branch) DO UPDATE
       SET last_processed_seq = EXCLUDED.last_processed_seq, updated_at = EXCLUDED.updated_at
       WHERE projector_watermarks.last_processed_seq < EXCLUDED.last_processed_seq`;
