@@ -8,3 +8,6 @@
 export { ADMIN_DATABASE_URL_KEY } from './provided-context.js';
 export { createTestDatabase, useTestDatabase } from './test-database.js';
 export type { CreateTestDatabaseOptions, TestDatabase, TestDatabaseRef } from './test-database.js';
+export { describeProjectorContract } from './contract-suite.js';
+export { describeProjectorProcess, type ProcessSuiteOptions } from './process-suite.js';
+export { nxBuild, startApp, type LogLine, type RunningApp } from './app-process.js';

@@ -1,0 +1,10 @@
+import path from 'node:path';
+import { describeProjectorProcess } from '@projectors/projector-sdk/testing';
+
+// The built app as a process: serve, graceful stop, exit codes (contract.md, "Configuration").
+describeProjectorProcess({
+  appDir: path.resolve(import.meta.dirname, '..'),
+  project: 'projector-rel',
+  projectorName: 'projector_rel',
+  lens: 'rel',
+});

@@ -1,0 +1,4 @@
+import { describeProjectorContract } from '@projectors/projector-sdk/testing';
+import { relLens } from './rel-lens.js';
+
+describeProjectorContract(relLens);

@@ -1,0 +1,82 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/config.js';
+import type { Lens } from '../lens/lens-types.js';
+import { replayPartition } from '../replay/replay-partition.js';
+import { createProjector, type Projector } from '../server/create-projector.js';
+import { useTestDatabase } from './test-database.js';
+
+/**
+ * What every lens composed with the SDK must show, whatever its handlers: its schema is created once,
+ * `/health` names it, a kind it does not handle is `ignored` and moves the watermark, a redelivery is
+ * a `duplicate`, a bad body writes nothing, an empty partition has the hash of its empty document,
+ * and a replay agrees with the live state. Lens libraries run it; the generator adds it to new lenses.
+ */
+export function describeProjectorContract(lens: Lens): void {
+  describe(`${lens.serviceName} keeps the projector contract`, () => {
+    const db = useTestDatabase({ prefix: `${lens.name.replaceAll('-', '_')}_contract` });
+    let projector: Projector;
+    const post = (payload: object) => projector.app.inject({ method: 'POST', url: '/events', payload });
+
+    beforeAll(async () => {
+      projector = await createProjector({ lens, config: parseConfig({ PROJECTOR_DATABASE_URL: db.url, PROJECTOR_LOG_LEVEL: 'silent' }) });
+      await projector.migrate();
+    });
+    afterAll(() => projector?.close());
+
+    it(`creates schema ${lens.schema} and every snapshot table once`, async () => {
+      expect((await projector.migrate()).applied).toEqual([]);
+      for (const { table } of Object.values(lens.snapshot)) {
+        const [row] = await db.sql<{ exists: boolean }[]>`SELECT to_regclass(${table}) IS NOT NULL AS exists`;
+        expect(row!.exists, table).toBe(true);
+      }
+    });
+
+    it('GET /health names the service, the projector and the lens', async () => {
+      const res = await projector.app.inject({ method: 'GET', url: '/health' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ service: lens.serviceName, status: 'healthy', projector_name: lens.projectorName, lens: lens.name });
+    });
+
+    it('a kind without a handler is ignored and moves the watermark; its redelivery is a duplicate', async () => {
+      const worldId = randomUUID();
+      const event = { global_seq: 7, event_id: 'c-7', envelope: { world_id: worldId, branch: 'main', kind: 'contract.unknown-kind', payload: {} } };
+      expect((await post(event)).json()).toEqual({ status: 'ignored', global_seq: 7 });
+      expect((await post(event)).json()).toEqual({ status: 'duplicate', global_seq: 7, watermark: 7 });
+      const hash = await projector.app.inject({ method: 'GET', url: `/state-hash?world_id=${worldId}&branch=main` });
+      expect(hash.json()).toMatchObject({ world_id: worldId, branch: 'main', watermark: 7 });
+    });
+
+    it('a body that is not an event is invalid_event and writes nothing', async () => {
+      const worldId = randomUUID();
+      const res = await post({ global_seq: 0, event_id: '', envelope: { world_id: worldId } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toBe('invalid_event');
+      const [row] = await db.sql<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM event_core.projector_watermarks WHERE world_id = ${worldId}`;
+      expect(row!.n).toBe(0);
+    });
+
+    it('an empty partition hashes to its empty canonical document, the same every time', async () => {
+      const worldId = randomUUID();
+      const tables = Object.keys(lens.snapshot).sort().map((name) => `"${name}":[]`).join(',');
+      const document = `{"branch":"main","lens":"${lens.name}","tables":{${tables}},"world_id":"${worldId}"}`;
+      const expected = createHash('sha256').update(document).digest('hex');
+      for (let i = 0; i < 2; i++) {
+        const res = await projector.app.inject({ method: 'GET', url: `/state-hash?world_id=${worldId}&branch=main` });
+        expect(res.json()).toEqual({ world_id: worldId, branch: 'main', watermark: 0, state_hash: expected });
+      }
+    });
+
+    it('a replay of a partition from the log agrees with the live state', async () => {
+      const worldId = randomUUID();
+      const envelope = { world_id: worldId, branch: 'main', kind: 'contract.unknown-kind', payload: {} };
+      await db.sql`
+        INSERT INTO event_core.event_log (global_seq, event_id, world_id, branch, kind, envelope)
+        VALUES (9001, ${`c-9001-${worldId}`}, ${worldId}, 'main', ${envelope.kind}, ${db.sql.json(envelope)})`;
+      expect((await post({ global_seq: 9001, event_id: `c-9001-${worldId}`, envelope })).json().status).toBe('ignored');
+      const result = await replayPartition(projector.sql, lens, { worldId, branch: 'main' });
+      expect(result).toMatchObject({ equal: true, eventsReplayed: 1, watermark: 9001 });
+    });
+  });
+}
