@@ -25,7 +25,6 @@ export default [
             { sourceTag: 'lens:rel', onlyDependOnLibsWithTags: ['type:sdk', 'lens:rel'] },
             { sourceTag: 'lens:sem', onlyDependOnLibsWithTags: ['type:sdk', 'lens:sem'] },
             { sourceTag: 'lens:graph', onlyDependOnLibsWithTags: ['type:sdk', 'lens:graph'] },
-            { sourceTag: 'lens:geo', onlyDependOnLibsWithTags: ['type:sdk', 'lens:geo'] },
           ],
         },
       ],

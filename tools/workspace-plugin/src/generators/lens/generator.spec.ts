@@ -59,6 +59,14 @@ describe('lens generator', () => {
     expect(text).toContain('    { "path": "./apps/projector-geo" },\n');
   });
 
+  it('given the root tsconfig.json as nx sync writes it, when run, then the new references are written the same way', async () => {
+    const references = ['./libs/lens-sem', './apps/projector-sem'];
+    tree.write('tsconfig.json', `${JSON.stringify({ files: [], references: references.map((path) => ({ path })) }, null, 2)}\n`);
+    await generated('geo');
+    const expected = ['./libs/lens-sem', './libs/lens-geo', './apps/projector-sem', './apps/projector-geo'];
+    expect(tree.read('tsconfig.json', 'utf-8')).toBe(`${JSON.stringify({ files: [], references: expected.map((path) => ({ path })) }, null, 2)}\n`);
+  });
+
   it('given a root tsconfig.json written another way, when run, then the references are still added', async () => {
     tree.write('tsconfig.json', JSON.stringify({ files: [], references: [{ path: './libs/lens-sem' }] }));
     await generated('geo');

@@ -1,8 +1,11 @@
 import { logger, parseJson, updateJson, type Tree } from '@nx/devkit';
 
 const ROOT_TSCONFIG = 'tsconfig.json';
-/** A reference on a line of its own, as the root tsconfig.json writes them: `{ "path": "./libs/lens-sem" },` */
-const ONE_LINE_REFERENCE = /^([ \t]*)\{\s*"path"\s*:\s*"([^"]+)"\s*\}(,?)[ \t]*$/gm;
+/**
+ * A reference on lines of its own, `{ "path": "./libs/lens-sem" },` on one line as written by hand, or
+ * over three as `nx sync` writes them.
+ */
+const REFERENCE = /^[ \t]*\{\s*"path"\s*:\s*"([^"]+)"\s*\}(,?)[ \t]*$/gm;
 
 interface TsconfigWithReferences {
   references?: { path: string }[];
@@ -10,8 +13,8 @@ interface TsconfigWithReferences {
 
 /**
  * Adds the new projects to the root tsconfig.json references, which is what `nx sync` would do for
- * them. Nx appends; here each goes after the last reference in its own folder, one line each like
- * the others, so libs stay with libs and apps with apps. A file of another shape gets `updateJson`.
+ * them. Nx appends; here each goes after the last reference in its own folder, written like that
+ * one, so libs stay with libs and apps with apps. A file of another shape gets `updateJson`.
  */
 export function addRootReferences(tree: Tree, projectRoots: readonly string[]): void {
   if (!tree.exists(ROOT_TSCONFIG)) {
@@ -34,17 +37,16 @@ export function addRootReferences(tree: Tree, projectRoots: readonly string[]): 
   }
 }
 
-/** The text with `{ "path": "./<root>" }` after the last one-line reference of the same folder, or null. */
+/** The text with a reference to `<root>` after the last reference of the same folder, or null. */
 export function insertReference(text: string, root: string): string | null {
-  const lines = [...text.matchAll(ONE_LINE_REFERENCE)];
+  const references = [...text.matchAll(REFERENCE)];
   const folder = root.split('/')[0];
-  const anchor = lines.findLast((m) => normalize(m[2]!).split('/')[0] === folder) ?? lines.at(-1);
+  const anchor = references.findLast((m) => normalize(m[1]!).split('/')[0] === folder) ?? references.at(-1);
   if (!anchor) return null;
-  const [line, indent, , comma] = anchor;
-  const entry = `${indent}{ "path": "./${root}" }`;
-  const replacement = comma ? `${line}\n${entry},` : `${line},\n${entry}`;
-  const at = anchor.index;
-  return text.slice(0, at) + replacement + text.slice(at + line.length);
+  const [match, path, comma] = anchor;
+  const copy = (comma ? match.slice(0, match.lastIndexOf(',')) : match).replace(`"${path}"`, `"./${root}"`);
+  const replacement = comma ? `${match}\n${copy},` : `${match},\n${copy}`;
+  return text.slice(0, anchor.index) + replacement + text.slice(anchor.index + match.length);
 }
 
 function referencePaths(text: string): string[] {

@@ -8,8 +8,8 @@ import { lensGenerator } from './generator.js';
 /**
  * The templates are lens-sem and projector-sem with the name taken out. Generating "sem" must give
  * back this workspace's own files, so a change to the models (a new target, a reference, a vitest
- * option) that the templates miss fails here. What differs by design is left out: the lens's table,
- * its README and tests, and the package descriptions.
+ * option, a test suite) that the templates miss fails here. What differs by design is left out: the
+ * lens's table and migrations, its README and its schema test, and the package descriptions.
  */
 const repoRoot = resolve(import.meta.dirname, '../../../../..');
 const SAME_TEXT = [
@@ -19,6 +19,7 @@ const SAME_TEXT = [
   'libs/lens-sem/tsconfig.spec.json',
   'libs/lens-sem/vitest.config.ts',
   'libs/lens-sem/src/index.ts',
+  'libs/lens-sem/src/sem-lens.int.spec.ts',
   'apps/projector-sem/eslint.config.mjs',
   'apps/projector-sem/tsconfig.json',
   'apps/projector-sem/tsconfig.app.json',
@@ -26,6 +27,7 @@ const SAME_TEXT = [
   'apps/projector-sem/vitest.config.ts',
   'apps/projector-sem/src/main.ts',
   'apps/projector-sem/src/replay.ts',
+  'apps/projector-sem/src/main.e2e.spec.ts',
 ];
 const SAME_BUT_DESCRIPTION = ['libs/lens-sem/package.json', 'apps/projector-sem/package.json'];
 
