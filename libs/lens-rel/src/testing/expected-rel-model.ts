@@ -98,7 +98,8 @@ function applyEvent(m: PartitionModel, kind: string, p: Record<string, unknown>,
       const id = text(p['id']);
       if (m.notes.has(id)) return;
       const at = time('created_at');
-      m.notes.set(id, { note_id: id, title: text(p['title']), body: (p['body'] as string | null | undefined) ?? null, created_at: at, updated_at: at });
+      const body = (p['body'] as string | null | undefined) ?? null;
+      m.notes.set(id, { note_id: id, title: text(p['title']), body, created_at: at, updated_at: at });
       return;
     }
     case 'note.updated': {

@@ -3,7 +3,15 @@ import { mulberry32, uuidLike, type Rng } from './prng.js';
 import { body, LINK_TYPES, TAGS, title } from './rel-text.js';
 import { randomRfc3339, type Micros } from './rel-time.js';
 
-export const REL_KINDS = ['note.created', 'note.updated', 'note.deleted', 'tag.added', 'tag.removed', 'link.added', 'link.removed'] as const;
+export const REL_KINDS = [
+  'note.created',
+  'note.updated',
+  'note.deleted',
+  'tag.added',
+  'tag.removed',
+  'link.added',
+  'link.removed',
+] as const;
 export type RelKind = (typeof REL_KINDS)[number];
 
 /** The envelope as the gateway writes it to `event_core.event_log`. */
@@ -67,7 +75,8 @@ interface PartitionState {
  */
 export function generateRelStream(options: RelStreamOptions): RelEvent[] {
   const { seed, events, worlds, branches } = options;
-  for (const [name, value, min] of [['events', events, 0], ['worlds', worlds, 1], ['branches', branches, 1], ['startSeq', options.startSeq ?? 1, 1]] as const) {
+  const checks = [['events', events, 0], ['worlds', worlds, 1], ['branches', branches, 1], ['startSeq', options.startSeq ?? 1, 1]] as const;
+  for (const [name, value, min] of checks) {
     if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`generateRelStream: ${name} must be an integer >= ${min}`);
   }
   const rng = mulberry32(seed);
@@ -104,7 +113,8 @@ export function generateRelStream(options: RelStreamOptions): RelEvent[] {
       occurred_at: randomRfc3339(rng, clock),
       event_id: eventId,
     };
-    out.push({ global_seq: seq, event_id: eventId, envelope, payload_hash: payloadHashOf(parseJsonBody(JSON.stringify(envelope)).lossless) });
+    const payloadHash = payloadHashOf(parseJsonBody(JSON.stringify(envelope)).lossless);
+    out.push({ global_seq: seq, event_id: eventId, envelope, payload_hash: payloadHash });
   }
   return out;
 }
@@ -158,14 +168,16 @@ function makePayload(rng: Rng, state: PartitionState, kind: RelKind, at: Micros)
       return { id };
     }
     case 'tag.added': {
-      const [noteId, tag] = state.tags.length > 0 && rng.chance(0.08) ? rng.pick(state.tags) : [noteRef(rng, state), rng.pick(TAGS)];
+      const again = state.tags.length > 0 && rng.chance(0.08);
+      const [noteId, tag] = again ? rng.pick(state.tags) : [noteRef(rng, state), rng.pick(TAGS)];
       const payload: Record<string, unknown> = { note_id: noteId, tag };
       setTime(rng, payload, 'applied_at', at);
       if (!state.tags.some(([n, t]) => n === noteId && t === tag)) state.tags.push([noteId, tag]);
       return payload;
     }
     case 'tag.removed': {
-      const [noteId, tag] = state.tags.length > 0 && rng.chance(0.85) ? rng.pick(state.tags) : [noteRef(rng, state), rng.pick(TAGS)];
+      const known = state.tags.length > 0 && rng.chance(0.85);
+      const [noteId, tag] = known ? rng.pick(state.tags) : [noteRef(rng, state), rng.pick(TAGS)];
       state.tags = state.tags.filter(([n, t]) => n !== noteId || t !== tag);
       return { note_id: noteId, tag };
     }
@@ -187,8 +199,8 @@ function makePayload(rng: Rng, state: PartitionState, kind: RelKind, at: Micros)
       return payload;
     }
     case 'link.removed': {
-      const [src, dst, type] =
-        state.links.length > 0 && rng.chance(0.85) ? rng.pick(state.links) : [noteRef(rng, state), noteRef(rng, state), rng.pick(LINK_TYPES)];
+      const known = state.links.length > 0 && rng.chance(0.85);
+      const [src, dst, type] = known ? rng.pick(state.links) : [noteRef(rng, state), noteRef(rng, state), rng.pick(LINK_TYPES)];
       state.links = state.links.filter(([s, d, t]) => s !== src || d !== dst || t !== type);
       const payload: Record<string, unknown> = { src_id: src, dst_id: dst };
       if (type !== 'related' || rng.chance(0.5)) payload['link_type'] = type;

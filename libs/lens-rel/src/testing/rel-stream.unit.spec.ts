@@ -49,7 +49,10 @@ describe('generateRelStream', () => {
 
   it('given worlds x branches, then every partition gets events, main more than the others', () => {
     const count = new Map<string, number>();
-    for (const e of stream) count.set(`${e.envelope.world_id}/${e.envelope.branch}`, (count.get(`${e.envelope.world_id}/${e.envelope.branch}`) ?? 0) + 1);
+    for (const e of stream) {
+      const key = `${e.envelope.world_id}/${e.envelope.branch}`;
+      count.set(key, (count.get(key) ?? 0) + 1);
+    }
     expect(count.size).toBe(8);
     expect(new Set(stream.map((e) => e.envelope.world_id)).size).toBe(4);
     expect(stream.filter((e) => e.envelope.branch === 'main').length).toBeGreaterThan(stream.length / 2);

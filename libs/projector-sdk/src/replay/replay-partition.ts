@@ -25,7 +25,7 @@ export interface ReplayOptions {
   readonly onProgress?: (eventsReplayed: number) => void;
 }
 
-const CHUNK = 500;
+const PAGE = 500;
 
 class Rollback extends Error {}
 
@@ -66,7 +66,11 @@ async function clearPartition(tx: Tx, lens: Lens, partition: Partition): Promise
     WHERE projector_name = ${lens.projectorName} AND world_id = ${partition.worldId} AND branch = ${partition.branch}`;
 }
 
-/** Streams the partition's log up to `watermark` and applies it chunk by chunk. */
+/**
+ * Reads the partition's log up to `watermark` page by page (keyset on global_seq) and applies each
+ * page. Pages, not a cursor: a suspended cursor portal blocks every other query of the transaction,
+ * and applying a page needs those queries.
+ */
 async function applyLog(
   tx: Tx,
   lens: Lens,
@@ -75,21 +79,25 @@ async function applyLog(
   onProgress?: (n: number) => void,
 ): Promise<number> {
   let replayed = 0;
-  const cursor = tx<{ global_seq: string; event_id: string; kind: string; envelope: EnvelopeBody }[]>`
-    SELECT global_seq::text, event_id, kind, envelope FROM event_core.event_log
-    WHERE world_id = ${partition.worldId} AND branch = ${partition.branch} AND global_seq <= ${watermark}
-    ORDER BY global_seq`.cursor(CHUNK);
-  for await (const rows of cursor) {
+  let after = 0;
+  for (;;) {
+    const rows = await tx<{ seq: string; event_id: string; kind: string; envelope: EnvelopeBody }[]>`
+      SELECT e.global_seq::text AS seq, e.event_id, e.kind, e.envelope FROM event_core.event_log e
+      WHERE e.world_id = ${partition.worldId} AND e.branch = ${partition.branch}
+        AND e.global_seq > ${after} AND e.global_seq <= ${watermark}
+      ORDER BY e.global_seq
+      LIMIT ${PAGE}`;
+    if (rows.length === 0) return replayed;
     const deliveries: Delivery[] = rows.map((r) => {
-      const event: ProjectorEvent = { globalSeq: globalSeq(Number(r.global_seq)), eventId: r.event_id, partition, kind: r.kind, envelope: r.envelope };
+      const event: ProjectorEvent = { globalSeq: globalSeq(Number(r.seq)), eventId: r.event_id, partition, kind: r.kind, envelope: r.envelope };
       return { event, checked: validatePayload(lens, r.kind, r.envelope) };
     });
     // The log is complete by construction here, so the gap check finds nothing to fill.
     await applyDeliveries(tx, deliveries, { lens, gapPolicy: 'fill' });
     replayed += deliveries.length;
+    after = deliveries.at(-1)!.event.globalSeq;
     onProgress?.(replayed);
   }
-  return replayed;
 }
 
 /** Every partition this projector has a watermark for, in a stable order. */

@@ -57,6 +57,16 @@ describe('replay', () => {
     expect((await replayPartition(projector.sql, memoLens, partition)).equal).toBe(true);
   });
 
+  it('replays a partition of many pages whose seqs cross a digit boundary (9,990 to 11,190)', async () => {
+    const worldId = newWorld();
+    const events = Array.from({ length: 1200 }, (_, i) => makeEvent(9990 + i, 'item.set', { id: `k${i % 37}`, value: `v${i}` }, { worldId }));
+    await logEvents(db.sql, events);
+    const res = await projector.app.inject({ method: 'POST', url: '/events', payload: events.at(-1)! });
+    expect(res.json()).toEqual({ status: 'processed', global_seq: 11189 });
+    const result = await replayPartition(projector.sql, memoLens, { worldId, branch: 'main' });
+    expect(result).toMatchObject({ eventsReplayed: 1200, equal: true, watermark: 11189 });
+  });
+
   it('other partitions keep being served while one replays', async () => {
     const partition = { worldId: worlds[0]!, branch: 'main' };
     const other = newWorld();

@@ -24,7 +24,8 @@ export async function partitionRows(projector: Projector, worldId: string, branc
     SELECT last_processed_seq::text AS seq FROM event_core.projector_watermarks
     WHERE projector_name = ${lens.projectorName} AND world_id = ${worldId} AND branch = ${branch}`;
   const items = await sql`SELECT item_id, value, amount FROM lens_memo.item WHERE world_id = ${worldId} AND branch = ${branch} ORDER BY item_id`;
-  const applied = await sql<{ global_seq: string }[]>`
-    SELECT global_seq::text FROM lens_memo.applied WHERE world_id = ${worldId} AND branch = ${branch} ORDER BY global_seq`;
-  return { watermark: wm ? Number(wm.seq) : null, items: [...items], applied: applied.map((r) => Number(r.global_seq)) };
+  const applied = await sql<{ seq: string }[]>`
+    SELECT a.global_seq::text AS seq FROM lens_memo.applied a
+    WHERE a.world_id = ${worldId} AND a.branch = ${branch} ORDER BY a.global_seq`;
+  return { watermark: wm ? Number(wm.seq) : null, items: [...items], applied: applied.map((r) => Number(r.seq)) };
 }
