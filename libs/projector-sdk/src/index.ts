@@ -13,7 +13,8 @@ export { eventBodySchema, envelopeSchema, type EnvelopeBody, type EventBody } fr
 export { createProjector, type Projector, type ProjectorOptions } from './server/create-projector.js';
 export { runProjector } from './server/run-projector.js';
 export { createLogger } from './server/logger.js';
-export { connectDatabase, maskUrl, type Sql } from './db/connect.js';
+export { connectDatabase, type Sql } from './db/connect.js';
+export { maskDatabaseUrl } from './db/mask-url.js';
 export { migrate } from './db/migrate.js';
 
 export { canonicalJson, payloadHashOf, canonicalEnvelopeText, parseJsonBody, type PayloadHash } from './hash/index.js';

@@ -1,34 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { createProjector, parseConfig, type Projector } from '@projectors/projector-sdk';
-import { useTestDatabase } from '@projectors/projector-sdk/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partitionSender, useTestProjector } from '@projectors/projector-sdk/testing';
+import { describe, expect, it } from 'vitest';
 import { relLens } from '../rel-lens.js';
 
-const db = useTestDatabase({ prefix: 'lens_rel_links' });
-let projector: Projector;
-
-beforeAll(async () => {
-  projector = await createProjector({
-    lens: relLens,
-    config: parseConfig({ PROJECTOR_DATABASE_URL: db.url, PROJECTOR_LOG_LEVEL: 'silent' }),
-  });
-  await projector.migrate();
-});
-
-afterAll(() => projector?.close());
+const t = useTestProjector(relLens, { prefix: 'lens_rel_links' });
 
 /** A fresh partition per test: tests share the database but never each other's rows. */
 function world() {
-  const worldId = randomUUID();
-  let seq = 0;
-  const send = async (kind: string, payload: object, occurredAt?: string) => {
-    seq++;
-    const envelope = { world_id: worldId, branch: 'main', kind, payload, ...(occurredAt && { occurred_at: occurredAt }) };
-    const res = await projector.app.inject({ method: 'POST', url: '/events', payload: { global_seq: seq, event_id: `e${seq}`, envelope } });
-    return { status: res.statusCode, body: res.json() };
-  };
+  const { worldId, send } = partitionSender(t.projector);
   const links = () =>
-    db.sql.unsafe(
+    t.db.sql.unsafe(
       `SELECT src_id, dst_id, link_type, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at
        FROM lens_rel.link WHERE world_id = $1 ORDER BY src_id, dst_id, link_type`,
       [worldId],

@@ -18,14 +18,3 @@ export function connectDatabase(url: string, options: ConnectOptions): Sql {
     connection: { application_name: options.applicationName },
   });
 }
-
-/** A URL with its password hidden, for logs. */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable database url>';
-  }
-}

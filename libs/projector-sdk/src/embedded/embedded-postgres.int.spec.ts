@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { maskDatabaseUrl } from '../db/mask-url.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 
 const quietLog = { info: () => undefined, warn: () => undefined };
 

@@ -13,6 +13,7 @@ import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/pr
 import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { maskDatabaseUrl } from '../db/mask-url.js';
 
 /** The subset of a pino logger this module uses. */
 export interface EmbeddedPostgresLogger {
@@ -60,17 +61,6 @@ const consoleLogger: EmbeddedPostgresLogger = {
   info: (obj, msg) => console.info(`[embedded-postgres] ${msg ?? ''}`, obj),
   warn: (obj, msg) => console.warn(`[embedded-postgres] ${msg ?? ''}`, obj),
 };
-
-/** Replaces the password of a connection URL with `***`. */
-export function maskDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-  }
-}
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const log = options.log ?? consoleLogger;

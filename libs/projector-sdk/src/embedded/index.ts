@@ -1,2 +1,2 @@
-export { maskDatabaseUrl, startEmbeddedPostgres } from './embedded-postgres.js';
+export { startEmbeddedPostgres } from './embedded-postgres.js';
 export type { EmbeddedPostgres, EmbeddedPostgresLogger, EmbeddedPostgresOptions } from './embedded-postgres.js';

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ProjectorConfig } from '../config/config.js';
-import { connectDatabase, maskUrl, type Sql } from '../db/connect.js';
+import { connectDatabase, type Sql } from '../db/connect.js';
+import { maskDatabaseUrl } from '../db/mask-url.js';
 import { startEmbeddedPostgres } from '../embedded/index.js';
 import type { Lens } from '../lens/lens-types.js';
 
@@ -22,14 +23,14 @@ export async function openDatabase(lens: Lens, config: ProjectorConfig, log: Log
     connectDatabase(url, { max: config.dbPoolMax, applicationName: lens.serviceName });
   if (config.databaseUrl) {
     const sql = connect(config.databaseUrl);
-    log.info({ database: maskUrl(config.databaseUrl) }, 'using database');
+    log.info({ database: maskDatabaseUrl(config.databaseUrl) }, 'using database');
     return { sql, url: config.databaseUrl, embedded: false, close: () => sql.end({ timeout: 5 }) };
   }
   const dataDir = path.resolve(config.dataDir ?? path.join('.data', lens.serviceName));
   log.info({ dataDir }, 'PROJECTOR_DATABASE_URL is unset: starting an embedded PostgreSQL');
   const server = await startEmbeddedPostgres({ dataDir, log });
   const sql = connect(server.url);
-  log.info({ database: maskUrl(server.url) }, 'using embedded database');
+  log.info({ database: maskDatabaseUrl(server.url) }, 'using embedded database');
   return {
     sql,
     url: server.url,

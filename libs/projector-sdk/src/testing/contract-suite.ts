@@ -1,10 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../config/config.js';
+import { describe, expect, it } from 'vitest';
 import type { Lens } from '../lens/lens-types.js';
 import { replayPartition } from '../replay/replay-partition.js';
-import { createProjector, type Projector } from '../server/create-projector.js';
-import { useTestDatabase } from './test-database.js';
+import { useTestProjector } from './test-projector.js';
 
 /**
  * What every lens composed with the SDK must show, whatever its handlers: its schema is created once,
@@ -14,18 +12,12 @@ import { useTestDatabase } from './test-database.js';
  */
 export function describeProjectorContract(lens: Lens): void {
   describe(`${lens.serviceName} keeps the projector contract`, () => {
-    const db = useTestDatabase({ prefix: `${lens.name.replaceAll('-', '_')}_contract` });
-    let projector: Projector;
-    const post = (payload: object) => projector.app.inject({ method: 'POST', url: '/events', payload });
-
-    beforeAll(async () => {
-      projector = await createProjector({ lens, config: parseConfig({ PROJECTOR_DATABASE_URL: db.url, PROJECTOR_LOG_LEVEL: 'silent' }) });
-      await projector.migrate();
-    });
-    afterAll(() => projector?.close());
+    const t = useTestProjector(lens, { prefix: `${lens.name.replaceAll('-', '_')}_contract` });
+    const db = t.db;
+    const post = (payload: object) => t.projector.app.inject({ method: 'POST', url: '/events', payload });
 
     it(`creates schema ${lens.schema} and every snapshot table once`, async () => {
-      expect((await projector.migrate()).applied).toEqual([]);
+      expect((await t.projector.migrate()).applied).toEqual([]);
       for (const { table } of Object.values(lens.snapshot)) {
         const [row] = await db.sql<{ exists: boolean }[]>`SELECT to_regclass(${table}) IS NOT NULL AS exists`;
         expect(row!.exists, table).toBe(true);
@@ -33,7 +25,7 @@ export function describeProjectorContract(lens: Lens): void {
     });
 
     it('GET /health names the service, the projector and the lens', async () => {
-      const res = await projector.app.inject({ method: 'GET', url: '/health' });
+      const res = await t.projector.app.inject({ method: 'GET', url: '/health' });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ service: lens.serviceName, status: 'healthy', projector_name: lens.projectorName, lens: lens.name });
     });
@@ -43,7 +35,7 @@ export function describeProjectorContract(lens: Lens): void {
       const event = { global_seq: 7, event_id: 'c-7', envelope: { world_id: worldId, branch: 'main', kind: 'contract.unknown-kind', payload: {} } };
       expect((await post(event)).json()).toEqual({ status: 'ignored', global_seq: 7 });
       expect((await post(event)).json()).toEqual({ status: 'duplicate', global_seq: 7, watermark: 7 });
-      const hash = await projector.app.inject({ method: 'GET', url: `/state-hash?world_id=${worldId}&branch=main` });
+      const hash = await t.projector.app.inject({ method: 'GET', url: `/state-hash?world_id=${worldId}&branch=main` });
       expect(hash.json()).toMatchObject({ world_id: worldId, branch: 'main', watermark: 7 });
     });
 
@@ -63,7 +55,7 @@ export function describeProjectorContract(lens: Lens): void {
       const document = `{"branch":"main","lens":"${lens.name}","tables":{${tables}},"world_id":"${worldId}"}`;
       const expected = createHash('sha256').update(document).digest('hex');
       for (let i = 0; i < 2; i++) {
-        const res = await projector.app.inject({ method: 'GET', url: `/state-hash?world_id=${worldId}&branch=main` });
+        const res = await t.projector.app.inject({ method: 'GET', url: `/state-hash?world_id=${worldId}&branch=main` });
         expect(res.json()).toEqual({ world_id: worldId, branch: 'main', watermark: 0, state_hash: expected });
       }
     });
@@ -75,7 +67,7 @@ export function describeProjectorContract(lens: Lens): void {
         INSERT INTO event_core.event_log (global_seq, event_id, world_id, branch, kind, envelope)
         VALUES (9001, ${`c-9001-${worldId}`}, ${worldId}, 'main', ${envelope.kind}, ${db.sql.json(envelope)})`;
       expect((await post({ global_seq: 9001, event_id: `c-9001-${worldId}`, envelope })).json().status).toBe('ignored');
-      const result = await replayPartition(projector.sql, lens, { worldId, branch: 'main' });
+      const result = await replayPartition(t.projector.sql, lens, { worldId, branch: 'main' });
       expect(result).toMatchObject({ equal: true, eventsReplayed: 1, watermark: 9001 });
     });
   });

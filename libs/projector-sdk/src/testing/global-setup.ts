@@ -16,7 +16,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { maskDatabaseUrl, startEmbeddedPostgres } from '../embedded/embedded-postgres.js';
+import { maskDatabaseUrl } from '../db/mask-url.js';
+import { startEmbeddedPostgres } from '../embedded/embedded-postgres.js';
 import { ADMIN_DATABASE_URL_KEY } from './provided-context.js';
 
 const DOCKER_CHECK_TIMEOUT_MS = 2_000;
