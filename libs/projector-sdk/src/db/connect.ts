@@ -14,7 +14,8 @@ export function connectDatabase(url: string, options: ConnectOptions): Sql {
     max: options.max,
     connect_timeout: 10,
     idle_timeout: 60,
-    onnotice: () => {},
+    // NOTICEs ("relation already exists, skipping" from migrations) are not worth a log line.
+    onnotice: () => undefined,
     connection: { application_name: options.applicationName },
   });
 }
