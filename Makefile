@@ -35,8 +35,8 @@ lint: install ## Lint every project
 typecheck: install ## Typecheck every project
 	$(NX) run-many -t typecheck
 
-bench: install ## Benchmark projector-rel against raw PostgreSQL; prints a table, writes bench/results/
-	$(NX) run projector-rel:bench
+bench: install ## Benchmark projector-rel against raw PostgreSQL; prints a table, writes bench/results/ (ARGS="--quick")
+	$(NX) run bench:run $(if $(ARGS),-- $(ARGS))
 
 replay: install ## Replay the log and compare state hashes: make replay ARGS="--all"
 	$(NX) run projector-rel:replay -- $(ARGS)

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface ProjectorProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** SIGTERM, then waits for a graceful exit; resolves with the CPU profile file when one was asked for. */
+  stop(): Promise<string | undefined>;
+}
+
+export interface StartProjectorOptions {
+  readonly root: string;
+  readonly databaseUrl: string;
+  /** Where the projector's own log goes. */
+  readonly logFile: string;
+  /** Run under `node --cpu-prof`, the profile written into this folder at exit. */
+  readonly cpuProfileDir?: string;
+  /** Extra `PROJECTOR_*` settings. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 40_000;
+
+/** A free TCP port on 127.0.0.1, as the OS hands one out. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `node apps/projector-rel/dist/main.js` (the production build) and waits for `GET /health` to answer 200. */
+export async function startProjector(options: StartProjectorOptions): Promise<ProjectorProcess> {
+  const port = await freePort();
+  const main = path.join(options.root, 'apps/projector-rel/dist/main.js');
+  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main], {
+    cwd: options.root,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NODE_ENV: 'production',
+      PROJECTOR_DATABASE_URL: options.databaseUrl,
+      PROJECTOR_PORT: String(port),
+      PROJECTOR_HOST: '127.0.0.1',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // The bench exits without stopping it (a crash, process.exit): it must not outlive the bench.
+  const orphaned = () => child.kill('SIGTERM');
+  process.once('exit', orphaned);
+  void exited.then(() => process.removeListener('exit', orphaned));
+  const url = `http://127.0.0.1:${port}`;
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`projector-rel exited with code ${child.exitCode} at start; see ${options.logFile}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`projector-rel not healthy after ${READY_TIMEOUT_MS / 1000} s; see ${options.logFile}`);
+    }
+    await sleep(200);
+  }
+
+  let stopping: Promise<string | undefined> | undefined;
+  return {
+    url,
+    pid: child.pid!,
+    stop: () =>
+      (stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const code = await Promise.race([exited, sleep(STOP_TIMEOUT_MS, undefined, { ref: false }).then(() => 'timeout' as const)]);
+          if (code === 'timeout') {
+            child.kill('SIGKILL');
+            await exited;
+          }
+        }
+        log.end();
+        if (!options.cpuProfileDir) return undefined;
+        const profiles = (await readdir(options.cpuProfileDir)).filter((f) => f.endsWith('.cpuprofile'));
+        return profiles.length > 0 ? path.join(options.cpuProfileDir, profiles.sort().at(-1)!) : undefined;
+      })()),
+  };
+}

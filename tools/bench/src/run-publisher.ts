@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+/** The fields of publisher-sim's `--json` summary the bench reads. */
+export interface PublisherSummary {
+  readonly events: number;
+  readonly delivered: number;
+  readonly requests: number;
+  readonly partitions: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly mean: number };
+  readonly retries: number;
+  readonly parked: number;
+  readonly errors: number;
+  readonly answers: Readonly<Record<string, number>>;
+  readonly outcomes: Readonly<Record<string, number>>;
+  readonly stream: { readonly firstSeq: number | null; readonly lastSeq: number | null };
+}
+
+export interface PublisherRun {
+  readonly url: string;
+  readonly databaseUrl: string;
+  readonly events: number;
+  readonly worlds: number;
+  readonly branches: number;
+  readonly seed: number;
+  readonly startSeq: number;
+  readonly concurrency: number;
+  /** 0: single events. */
+  readonly batch: number;
+}
+
+/**
+ * Runs the publisher simulator (`tools/publisher-sim/dist/main.js --json`) as its own process, as
+ * the real publisher is: it writes the stream to the event log, pushes it, and reports. Parked
+ * events do not make this fail: they are figures of the run.
+ */
+export async function runPublisher(root: string, run: PublisherRun): Promise<PublisherSummary> {
+  const args = [
+    path.join(root, 'tools/publisher-sim/dist/main.js'),
+    ...['--url', run.url, '--database-url', run.databaseUrl],
+    ...['--events', String(run.events), '--worlds', String(run.worlds), '--branches', String(run.branches)],
+    ...['--seed', String(run.seed), '--start-seq', String(run.startSeq), '--concurrency', String(run.concurrency)],
+    ...(run.batch > 0 ? ['--batch', String(run.batch)] : []),
+    '--json',
+  ];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // The bench interrupted or failing: the child goes with it.
+  const killChild = () => child.kill();
+  process.once('exit', killChild);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  }).finally(() => process.removeListener('exit', killChild));
+  const line = stdout.trim().split('\n').at(-1);
+  if ((code !== 0 && code !== 1) || !line?.startsWith('{')) {
+    throw new Error(`publisher-sim failed (exit ${code}):\n${stderr.trim()}\n${stdout.trim()}`);
+  }
+  return JSON.parse(line) as PublisherSummary;
+}
