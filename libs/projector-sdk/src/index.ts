@@ -2,7 +2,7 @@
  * @projectors/projector-sdk: everything a projector needs but its lens. A lens author writes a
  * `defineLens({...})` object; `runProjector(lens, process.env)` does the rest.
  */
-export { defineLens, handler } from './lens/index.js';
+export { defineLens, handler, statement } from './lens/index.js';
 export type { ColumnKind, EventHandler, HandlerContext, Lens, LensDefinition, Migration, SnapshotTable, Tx } from './lens/index.js';
 
 export { parseConfig, ConfigError, type ProjectorConfig } from './config/index.js';

@@ -1,4 +1,4 @@
-import { handler } from '@projectors/projector-sdk';
+import { statement } from '@projectors/projector-sdk';
 import { z } from 'zod';
 import { eventTime, id, optionalTime, timestamptz } from './event-time.js';
 
@@ -12,17 +12,17 @@ export type LinkAddedPayload = z.infer<typeof linkAddedPayload>;
 export type LinkRemovedPayload = z.infer<typeof linkRemovedPayload>;
 
 /** Inserts the link, also between notes not created (yet); already there: nothing changes. */
-export const linkAdded = handler(linkAddedPayload, async ({ sql, payload, partition, occurredAt }) => {
-  await sql`
+export const linkAdded = statement(linkAddedPayload, ({ sql, payload, partition, occurredAt }) =>
+  sql`
     INSERT INTO lens_rel.link (world_id, branch, src_id, dst_id, link_type, created_at)
     VALUES (${partition.worldId}, ${partition.branch}, ${payload.src_id}, ${payload.dst_id}, ${payload.link_type},
             ${timestamptz(sql, eventTime(payload.created_at, occurredAt))})
-    ON CONFLICT (world_id, branch, src_id, dst_id, link_type) DO NOTHING`;
-});
+    ON CONFLICT (world_id, branch, src_id, dst_id, link_type) DO NOTHING`,
+);
 
-export const linkRemoved = handler(linkRemovedPayload, async ({ sql, payload, partition }) => {
-  await sql`
+export const linkRemoved = statement(linkRemovedPayload, ({ sql, payload, partition }) =>
+  sql`
     DELETE FROM lens_rel.link
     WHERE world_id = ${partition.worldId} AND branch = ${partition.branch}
-      AND src_id = ${payload.src_id} AND dst_id = ${payload.dst_id} AND link_type = ${payload.link_type}`;
-});
+      AND src_id = ${payload.src_id} AND dst_id = ${payload.dst_id} AND link_type = ${payload.link_type}`,
+);

@@ -1,4 +1,4 @@
-import { handler } from '@projectors/projector-sdk';
+import { statement } from '@projectors/projector-sdk';
 import { z } from 'zod';
 import { eventTime, id, optionalTime, timestamptz } from './event-time.js';
 
@@ -25,9 +25,9 @@ export type NoteUpdatedPayload = z.infer<typeof noteUpdatedPayload>;
 export type NoteDeletedPayload = z.infer<typeof noteDeletedPayload>;
 
 /** Inserts the note; a second create of the same id changes nothing. */
-export const noteCreated = handler(noteCreatedPayload, async ({ sql, payload, partition, occurredAt }) => {
+export const noteCreated = statement(noteCreatedPayload, ({ sql, payload, partition, occurredAt }) => {
   const at = eventTime(payload.created_at, occurredAt);
-  await sql`
+  return sql`
     INSERT INTO lens_rel.note (world_id, branch, note_id, title, body, created_at, updated_at)
     VALUES (${partition.worldId}, ${partition.branch}, ${payload.id}, ${payload.title}, ${payload.body ?? null},
             ${timestamptz(sql, at)}, ${timestamptz(sql, at)})
@@ -35,19 +35,19 @@ export const noteCreated = handler(noteCreatedPayload, async ({ sql, payload, pa
 });
 
 /** Sets the fields the payload gives, and `updated_at`; a note that does not exist stays absent. */
-export const noteUpdated = handler(noteUpdatedPayload, async ({ sql, payload, partition, occurredAt }) => {
+export const noteUpdated = statement(noteUpdatedPayload, ({ sql, payload, partition, occurredAt }) => {
   const at = eventTime(payload.updated_at, occurredAt);
   const title = payload.title === undefined ? sql`` : sql`title = ${payload.title},`;
   const body = payload.body === undefined ? sql`` : sql`body = ${payload.body},`;
-  await sql`
+  return sql`
     UPDATE lens_rel.note SET ${title} ${body} updated_at = ${timestamptz(sql, at)}
     WHERE world_id = ${partition.worldId} AND branch = ${partition.branch} AND note_id = ${payload.id}`;
 });
 
 /** Deletes the note, its tags and the links at either end, in one statement (one round trip). */
-export const noteDeleted = handler(noteDeletedPayload, async ({ sql, payload, partition }) => {
+export const noteDeleted = statement(noteDeletedPayload, ({ sql, payload, partition }) => {
   const { worldId, branch } = partition;
-  await sql`
+  return sql`
     WITH deleted_note AS (
       DELETE FROM lens_rel.note WHERE world_id = ${worldId} AND branch = ${branch} AND note_id = ${payload.id}
     ), deleted_tags AS (

@@ -1,4 +1,4 @@
-import { handler } from '@projectors/projector-sdk';
+import { statement } from '@projectors/projector-sdk';
 import { z } from 'zod';
 import { eventTime, id, optionalTime, timestamptz } from './event-time.js';
 
@@ -9,17 +9,17 @@ export type TagAddedPayload = z.infer<typeof tagAddedPayload>;
 export type TagRemovedPayload = z.infer<typeof tagRemovedPayload>;
 
 /** Inserts the tag, also on a note not created (yet); already there: nothing changes. */
-export const tagAdded = handler(tagAddedPayload, async ({ sql, payload, partition, occurredAt }) => {
-  await sql`
+export const tagAdded = statement(tagAddedPayload, ({ sql, payload, partition, occurredAt }) =>
+  sql`
     INSERT INTO lens_rel.note_tag (world_id, branch, note_id, tag, applied_at)
     VALUES (${partition.worldId}, ${partition.branch}, ${payload.note_id}, ${payload.tag},
             ${timestamptz(sql, eventTime(payload.applied_at, occurredAt))})
-    ON CONFLICT (world_id, branch, note_id, tag) DO NOTHING`;
-});
+    ON CONFLICT (world_id, branch, note_id, tag) DO NOTHING`,
+);
 
-export const tagRemoved = handler(tagRemovedPayload, async ({ sql, payload, partition }) => {
-  await sql`
+export const tagRemoved = statement(tagRemovedPayload, ({ sql, payload, partition }) =>
+  sql`
     DELETE FROM lens_rel.note_tag
     WHERE world_id = ${partition.worldId} AND branch = ${partition.branch}
-      AND note_id = ${payload.note_id} AND tag = ${payload.tag}`;
-});
+      AND note_id = ${payload.note_id} AND tag = ${payload.tag}`,
+);

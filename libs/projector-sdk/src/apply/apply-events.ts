@@ -82,6 +82,7 @@ async function applyPartition(
   outcomes: Outcome[],
 ): Promise<GlobalSeq | undefined> {
   const { lens } = options;
+  const pipeline = new Pipeline();
   let watermark = state.watermark;
   let next = 0; // the next missing event of the log not yet applied
   for (const index of indexes) {
@@ -100,19 +101,49 @@ async function applyPartition(
             details: { global_seq: event.globalSeq, watermark, missing_from: logged.globalSeq },
           });
         }
-        await applyLogged(tx, lens, partition, logged);
+        await pipeline.run(logged.globalSeq, index, () => applyLogged(tx, lens, partition, logged));
         watermark = logged.globalSeq;
         filled++;
       }
-      await runHandler(tx, lens, event, checked);
+      await pipeline.run(event.globalSeq, index, () => runHandler(tx, lens, event, checked));
       watermark = event.globalSeq;
       outcomes[index] = { status: checked.handled ? 'processed' : 'ignored', globalSeq: event.globalSeq, kind: event.kind, filled };
     } catch (err) {
       throw withIndex(err, index, event.globalSeq);
     }
   }
+  await pipeline.drain();
   return watermark > state.watermark ? watermark : undefined;
 }
+
+/**
+ * The statements of one partition, in order. A `statement()` handler's query is sent at once and
+ * not waited for; anything else first waits for every statement sent before it, so a handler that
+ * reads what an earlier one wrote still sees it.
+ */
+class Pipeline {
+  private readonly sent: Promise<unknown>[] = [];
+
+  /** `step` returns a started query (pipelined) or a promise of a handler to wait for. */
+  async run(seq: GlobalSeq, index: number, step: () => Step): Promise<void> {
+    const result = step();
+    if (result.pipelined) {
+      this.sent.push(result.done.catch((err: unknown) => Promise.reject(withIndex(err, index, seq))));
+      return;
+    }
+    await this.drain();
+    await result.done;
+  }
+
+  /** Waits for every statement sent; the first failure in order is the one to report. */
+  async drain(): Promise<void> {
+    const settled = await Promise.allSettled(this.sent.splice(0));
+    const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (failures.length > 0) throw rootCause(failures);
+  }
+}
+
+type Step = { pipelined: boolean; done: Promise<unknown> };
 
 /**
  * Once one statement fails, PostgreSQL refuses every later one of the transaction with 25P02; the
@@ -122,21 +153,28 @@ function rootCause(failures: unknown[]): unknown {
   return failures.find((err) => (err as { code?: unknown }).code !== '25P02') ?? failures[0];
 }
 
-async function runHandler(tx: Tx, lens: Lens, event: ProjectorEvent, checked: CheckedPayload): Promise<void> {
-  if (!checked.handled) return;
+function runHandler(tx: Tx, lens: Lens, event: ProjectorEvent, checked: CheckedPayload): Step {
+  if (!checked.handled) return { pipelined: true, done: Promise.resolve() };
   const handler = lens.handlers[event.kind]!;
-  await handler.apply({
+  const ctx = {
     sql: tx,
     payload: checked.payload as never,
     partition: event.partition,
     globalSeq: event.globalSeq,
     envelope: event.envelope,
     occurredAt: event.envelope.occurred_at ?? null,
-  });
+  };
+  if (handler.statement) {
+    // then() now, not later: a postgres.js query is sent when it is first awaited, and the order
+    // in which they are sent is the order PostgreSQL runs them in.
+    const query = handler.statement(ctx);
+    return { pipelined: true, done: new Promise((resolve, reject) => query.then(resolve, reject)) };
+  }
+  return { pipelined: false, done: handler.apply(ctx) };
 }
 
 /** An event read from the log goes through the same checks as a delivered one. */
-async function applyLogged(tx: Tx, lens: Lens, partition: Partition, logged: LoggedEvent): Promise<void> {
+function applyLogged(tx: Tx, lens: Lens, partition: Partition, logged: LoggedEvent): Step {
   const event: ProjectorEvent = { ...logged, partition };
   let checked: CheckedPayload;
   try {
@@ -149,11 +187,12 @@ async function applyLogged(tx: Tx, lens: Lens, partition: Partition, logged: Log
     }
     throw err;
   }
-  await runHandler(tx, lens, event, checked);
+  return runHandler(tx, lens, event, checked);
 }
 
+/** Names the delivery that failed; the first one named wins (a pipelined failure surfaces later). */
 function withIndex(err: unknown, index: number, seq: GlobalSeq): unknown {
-  if (err instanceof ProjectorError) return err.withDetails({ index, global_seq: seq });
-  if (err && typeof err === 'object') Object.assign(err, { deliveryIndex: index, deliveryGlobalSeq: seq });
+  if (err instanceof ProjectorError) return err.details.index === undefined ? err.withDetails({ index, global_seq: seq }) : err;
+  if (err && typeof err === 'object' && !('deliveryIndex' in err)) Object.assign(err, { deliveryIndex: index, deliveryGlobalSeq: seq });
   return err;
 }

@@ -70,6 +70,32 @@ describe('POST /events/batch', () => {
     expect(await partitionRows(projector, w)).toEqual({ watermark: null, items: [], applied: [] });
   });
 
+  it('pipelined statements keep their order with handlers that read, and a failure among them names its own index', async () => {
+    const w = newWorld();
+    const events = [
+      makeEvent(400, 'item.put', { id: 'a', value: 'one' }, { worldId: w }),
+      makeEvent(401, 'item.put', { id: 'a', value: 'two' }, { worldId: w }),
+      makeEvent(402, 'item.copy', { from: 'a', to: 'b' }, { worldId: w }),
+      makeEvent(403, 'item.put', { id: 'a', value: 'three' }, { worldId: w }),
+      makeEvent(404, 'item.copy', { from: 'a', to: 'c' }, { worldId: w }),
+    ];
+    expect((await postBatch(events)).statusCode).toBe(200);
+    const rows = await partitionRows(projector, w);
+    expect(rows.applied).toEqual([400, 401, 402, 403, 404]);
+    expect(rows.items.map((i) => [i.item_id, i.value])).toEqual([['a', 'three'], ['b', 'two'], ['c', 'three']]);
+
+    const w2 = newWorld();
+    const failing = await postBatch([
+      makeEvent(410, 'item.put', { id: 'a', value: 'ok' }, { worldId: w2 }),
+      makeEvent(411, 'item.put', { id: 'b', value: 'bad\u0000' }, { worldId: w2 }),
+      makeEvent(412, 'item.put', { id: 'c', value: 'ok' }, { worldId: w2 }),
+      makeEvent(413, 'item.copy', { from: 'a', to: 'd' }, { worldId: w2 }),
+    ]);
+    expect(failing.statusCode).toBe(400);
+    expect(failing.json()).toMatchObject({ error: 'invalid_payload', index: 1, global_seq: 411 });
+    expect(await partitionRows(projector, w2)).toEqual({ watermark: null, items: [], applied: [] });
+  });
+
   it('refuses an empty batch and one over PROJECTOR_MAX_BATCH', async () => {
     const w = newWorld();
     expect((await postBatch([])).json().error).toBe('invalid_event');

@@ -23,6 +23,24 @@ export function handler<S extends z.ZodType>(
 }
 
 /**
+ * A handler that is one SQL statement: `build` returns the query (postgres.js' tagged template)
+ * without awaiting it and does nothing else. Prefer it to `handler()` whenever one statement does:
+ * the SDK can pipeline such handlers.
+ */
+export function statement<S extends z.ZodType>(
+  payload: S,
+  build: (ctx: HandlerContext<z.output<S>>) => PromiseLike<unknown>,
+): EventHandler<z.output<S>> {
+  return {
+    payload: payload as z.ZodType<z.output<S>>,
+    apply: async (ctx) => {
+      await build(ctx);
+    },
+    statement: build,
+  };
+}
+
+/**
  * Makes a lens: a plain, frozen object the SDK composes into a projector. Checks what would
  * otherwise fail late (names, duplicate migration ids, snapshot tables outside the lens schema).
  */

@@ -21,6 +21,12 @@ export interface EventHandler<P = unknown> {
   /** Validates the payload of this kind; a mismatch is `invalid_payload`, nothing written. */
   readonly payload: z.ZodType<P>;
   readonly apply: (ctx: HandlerContext<P>) => Promise<void>;
+  /**
+   * Set by `statement()`: the handler is exactly one SQL statement, made without waiting for
+   * anything. The SDK then sends the statements of consecutive events without waiting for each
+   * answer (PostgreSQL still runs them in order), which is what makes batches and replays fast.
+   */
+  readonly statement?: (ctx: HandlerContext<P>) => PromiseLike<unknown>;
 }
 
 /** One SQL migration of a lens, applied once, in order, and recorded by id. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineLens, handler } from '../lens/define-lens.js';
+import { defineLens, handler, statement } from '../lens/define-lens.js';
 
 /**
  * A tiny lens for the SDK's own tests, so the SDK is tested without lens-rel. Every handler also
@@ -38,6 +38,26 @@ export const memoLens = defineLens({
           ON CONFLICT (world_id, branch, item_id) DO UPDATE SET value = EXCLUDED.value, amount = EXCLUDED.amount, set_at = EXCLUDED.set_at`;
       },
     ),
+    /** The same write as one pipelined statement. */
+    'item.put': statement(z.object({ id: z.string().min(1), value: z.string() }), ({ sql, payload, partition, globalSeq }) =>
+      sql`
+        WITH a AS (
+          INSERT INTO lens_memo.applied VALUES (${partition.worldId}, ${partition.branch}, ${globalSeq}, 'item.put')
+        )
+        INSERT INTO lens_memo.item (world_id, branch, item_id, value)
+        VALUES (${partition.worldId}, ${partition.branch}, ${payload.id}, ${payload.value})
+        ON CONFLICT (world_id, branch, item_id) DO UPDATE SET value = EXCLUDED.value`,
+    ),
+    /** Reads before it writes: it must see what the (pipelined) events before it wrote. */
+    'item.copy': handler(z.object({ from: z.string().min(1), to: z.string().min(1) }), async ({ sql, payload, partition, globalSeq }) => {
+      const [source] = await sql<{ value: string }[]>`
+        SELECT value FROM lens_memo.item WHERE world_id = ${partition.worldId} AND branch = ${partition.branch} AND item_id = ${payload.from}`;
+      await sql`INSERT INTO lens_memo.applied VALUES (${partition.worldId}, ${partition.branch}, ${globalSeq}, 'item.copy')`;
+      await sql`
+        INSERT INTO lens_memo.item (world_id, branch, item_id, value)
+        VALUES (${partition.worldId}, ${partition.branch}, ${payload.to}, ${source?.value ?? 'missing'})
+        ON CONFLICT (world_id, branch, item_id) DO UPDATE SET value = EXCLUDED.value`;
+    }),
     /** Takes its time, so a test can act while the transaction is open. */
     'item.slow': handler(z.object({ seconds: z.number().max(5) }), async ({ sql, payload, partition, globalSeq }) => {
       await sql`SELECT pg_sleep(${payload.seconds})`;
