@@ -20,7 +20,8 @@ export async function registerBackPressure(app: FastifyInstance, { applier, conf
     pressureHandler: (request: FastifyRequest, _reply: FastifyReply, type: string, value: number | undefined) =>
       request.method === 'GET' ? undefined : Promise.reject(overloaded(`${type} ${value ?? ''}`.trim())),
   });
-  const maxQueued = config.dbPoolMax * 200;
+  // Enough for a few full batches in flight besides many single events; beyond it, latency only grows.
+  const maxQueued = Math.max(config.dbPoolMax * 200, config.maxBatch * 8);
   app.addHook('onRequest', async (request) => {
     if (request.method === 'POST' && applier.queueDepth >= maxQueued) {
       request.log.warn({ queued: applier.queueDepth, maxQueued }, 'shedding load');

@@ -53,7 +53,8 @@ export function registerErrorHandler(app: FastifyInstance, metrics: ProjectorMet
       world_id: body?.envelope?.world_id,
       branch: body?.envelope?.branch,
     };
-    if (error.status >= 500) request.log.error({ ...context, err: error.cause ?? error }, error.message);
+    // A 503 is expected under load or during a database restart: a warning, without a stack.
+    if (error.status >= 500 && error.code !== 'unavailable') request.log.error({ ...context, err: error.cause ?? error }, error.message);
     else request.log.warn(context, error.message);
     if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
     return reply.code(error.status).type('application/json').send(error.toBody());
