@@ -85,34 +85,40 @@ async function applyPartition(
   const pipeline = new Pipeline();
   let watermark = state.watermark;
   let next = 0; // the next missing event of the log not yet applied
-  for (const index of indexes) {
-    const { event, checked } = deliveries[index]!;
-    try {
-      if (event.globalSeq <= watermark) {
-        outcomes[index] = { status: 'duplicate', globalSeq: event.globalSeq, watermark };
-        continue;
-      }
-      let filled = 0;
-      for (; next < state.missing.length && state.missing[next]!.globalSeq < event.globalSeq; next++) {
-        const logged = state.missing[next]!;
-        if (logged.globalSeq <= watermark) continue;
-        if (options.gapPolicy === 'reject') {
-          throw new ProjectorError('out_of_order', `event ${logged.globalSeq} of this partition is not applied yet`, {
-            details: { global_seq: event.globalSeq, watermark, missing_from: logged.globalSeq },
-          });
+  try {
+    for (const index of indexes) {
+      const { event, checked } = deliveries[index]!;
+      try {
+        if (event.globalSeq <= watermark) {
+          outcomes[index] = { status: 'duplicate', globalSeq: event.globalSeq, watermark };
+          continue;
         }
-        await pipeline.run(logged.globalSeq, index, () => applyLogged(tx, lens, partition, logged));
-        watermark = logged.globalSeq;
-        filled++;
+        let filled = 0;
+        for (; next < state.missing.length && state.missing[next]!.globalSeq < event.globalSeq; next++) {
+          const logged = state.missing[next]!;
+          if (logged.globalSeq <= watermark) continue;
+          if (options.gapPolicy === 'reject') {
+            throw new ProjectorError('out_of_order', `event ${logged.globalSeq} of this partition is not applied yet`, {
+              details: { global_seq: event.globalSeq, watermark, missing_from: logged.globalSeq },
+            });
+          }
+          await pipeline.run(logged.globalSeq, index, () => applyLogged(tx, lens, partition, logged));
+          watermark = logged.globalSeq;
+          filled++;
+        }
+        await pipeline.run(event.globalSeq, index, () => runHandler(tx, lens, event, checked));
+        watermark = event.globalSeq;
+        outcomes[index] = { status: checked.handled ? 'processed' : 'ignored', globalSeq: event.globalSeq, kind: event.kind, filled };
+      } catch (err) {
+        throw withIndex(err, index, event.globalSeq);
       }
-      await pipeline.run(event.globalSeq, index, () => runHandler(tx, lens, event, checked));
-      watermark = event.globalSeq;
-      outcomes[index] = { status: checked.handled ? 'processed' : 'ignored', globalSeq: event.globalSeq, kind: event.kind, filled };
-    } catch (err) {
-      throw withIndex(err, index, event.globalSeq);
     }
+    await pipeline.drain();
+  } catch (err) {
+    // Statements already sent must settle before the transaction is rolled back.
+    await pipeline.settle();
+    throw err;
   }
-  await pipeline.drain();
   return watermark > state.watermark ? watermark : undefined;
 }
 
@@ -124,7 +130,7 @@ async function applyPartition(
 class Pipeline {
   private readonly sent: Promise<unknown>[] = [];
 
-  /** `step` returns a started query (pipelined) or a promise of a handler to wait for. */
+  /** `step` returns a started query (pipelined), or a handler to start once all before it are done. */
   async run(seq: GlobalSeq, index: number, step: () => Step): Promise<void> {
     const result = step();
     if (result.pipelined) {
@@ -132,7 +138,12 @@ class Pipeline {
       return;
     }
     await this.drain();
-    await result.done;
+    await result.start();
+  }
+
+  /** Waits for every statement sent, whatever their outcome. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.sent.splice(0));
   }
 
   /** Waits for every statement sent; the first failure in order is the one to report. */
@@ -143,7 +154,7 @@ class Pipeline {
   }
 }
 
-type Step = { pipelined: boolean; done: Promise<unknown> };
+type Step = { pipelined: true; done: Promise<unknown> } | { pipelined: false; start: () => Promise<unknown> };
 
 /**
  * Once one statement fails, PostgreSQL refuses every later one of the transaction with 25P02; the
@@ -170,7 +181,7 @@ function runHandler(tx: Tx, lens: Lens, event: ProjectorEvent, checked: CheckedP
     const query = handler.statement(ctx);
     return { pipelined: true, done: new Promise((resolve, reject) => query.then(resolve, reject)) };
   }
-  return { pipelined: false, done: handler.apply(ctx) };
+  return { pipelined: false, start: () => handler.apply(ctx) };
 }
 
 /** An event read from the log goes through the same checks as a delivered one. */
