@@ -1,4 +1,4 @@
-import { ProjectorError, type Tx } from '@projectors/projector-sdk';
+import { ProjectorError } from '@projectors/projector-sdk';
 import { z } from 'zod';
 
 /**
@@ -17,6 +17,8 @@ export const id = z.string().min(1);
 /**
  * The time a row gets: the payload's, else the event's `occurred_at`, else null. Never the clock.
  * The SDK takes any non-empty `occurred_at`, so it is checked here, where it is about to be used.
+ * In SQL it is written `${time}::text::timestamptz`: PostgreSQL reads it from the text, where a
+ * parameter typed timestamptz would go through a JavaScript Date (postgres.js) and lose microseconds.
  */
 export function eventTime(given: string | null | undefined, occurredAt: string | null): string | null {
   if (given != null) return given;
@@ -29,10 +31,3 @@ export function eventTime(given: string | null | undefined, occurredAt: string |
   }
   return occurredAt;
 }
-
-/**
- * A time as an SQL value, read by PostgreSQL from its text. Not a plain parameter: one that
- * PostgreSQL types as timestamptz is sent by postgres.js through a JavaScript Date, which drops
- * the microseconds.
- */
-export const timestamptz = (sql: Tx, time: string | null) => sql`${time}::text::timestamptz`;

@@ -1,6 +1,6 @@
 import { statement } from '@projectors/projector-sdk';
 import { z } from 'zod';
-import { eventTime, id, optionalTime, timestamptz } from './event-time.js';
+import { eventTime, id, optionalTime } from './event-time.js';
 
 /** A link without a type is `related`, when added and when removed alike. */
 const linkType = id.default('related');
@@ -16,7 +16,7 @@ export const linkAdded = statement(linkAddedPayload, ({ sql, payload, partition,
   sql`
     INSERT INTO lens_rel.link (world_id, branch, src_id, dst_id, link_type, created_at)
     VALUES (${partition.worldId}, ${partition.branch}, ${payload.src_id}, ${payload.dst_id}, ${payload.link_type},
-            ${timestamptz(sql, eventTime(payload.created_at, occurredAt))})
+            ${eventTime(payload.created_at, occurredAt)}::text::timestamptz)
     ON CONFLICT (world_id, branch, src_id, dst_id, link_type) DO NOTHING`,
 );
 

@@ -1,6 +1,6 @@
 import { statement } from '@projectors/projector-sdk';
 import { z } from 'zod';
-import { eventTime, id, optionalTime, timestamptz } from './event-time.js';
+import { eventTime, id, optionalTime } from './event-time.js';
 
 export const noteCreatedPayload = z.object({
   id,
@@ -30,7 +30,7 @@ export const noteCreated = statement(noteCreatedPayload, ({ sql, payload, partit
   return sql`
     INSERT INTO lens_rel.note (world_id, branch, note_id, title, body, created_at, updated_at)
     VALUES (${partition.worldId}, ${partition.branch}, ${payload.id}, ${payload.title}, ${payload.body ?? null},
-            ${timestamptz(sql, at)}, ${timestamptz(sql, at)})
+            ${at}::text::timestamptz, ${at}::text::timestamptz)
     ON CONFLICT (world_id, branch, note_id) DO NOTHING`;
 });
 
@@ -40,7 +40,7 @@ export const noteUpdated = statement(noteUpdatedPayload, ({ sql, payload, partit
   const title = payload.title === undefined ? sql`` : sql`title = ${payload.title},`;
   const body = payload.body === undefined ? sql`` : sql`body = ${payload.body},`;
   return sql`
-    UPDATE lens_rel.note SET ${title} ${body} updated_at = ${timestamptz(sql, at)}
+    UPDATE lens_rel.note SET ${title} ${body} updated_at = ${at}::text::timestamptz
     WHERE world_id = ${partition.worldId} AND branch = ${partition.branch} AND note_id = ${payload.id}`;
 });
 

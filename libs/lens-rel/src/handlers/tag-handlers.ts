@@ -1,6 +1,6 @@
 import { statement } from '@projectors/projector-sdk';
 import { z } from 'zod';
-import { eventTime, id, optionalTime, timestamptz } from './event-time.js';
+import { eventTime, id, optionalTime } from './event-time.js';
 
 export const tagAddedPayload = z.object({ note_id: id, tag: id, applied_at: optionalTime });
 export const tagRemovedPayload = z.object({ note_id: id, tag: id });
@@ -13,7 +13,7 @@ export const tagAdded = statement(tagAddedPayload, ({ sql, payload, partition, o
   sql`
     INSERT INTO lens_rel.note_tag (world_id, branch, note_id, tag, applied_at)
     VALUES (${partition.worldId}, ${partition.branch}, ${payload.note_id}, ${payload.tag},
-            ${timestamptz(sql, eventTime(payload.applied_at, occurredAt))})
+            ${eventTime(payload.applied_at, occurredAt)}::text::timestamptz)
     ON CONFLICT (world_id, branch, note_id, tag) DO NOTHING`,
 );
 
