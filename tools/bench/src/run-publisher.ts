@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runNodeChild } from './node-child.js';
 import path from 'node:path';
 
 /** The fields of publisher-sim's `--json` summary the bench reads. */
@@ -45,18 +45,7 @@ export async function runPublisher(root: string, run: PublisherRun): Promise<Pub
     ...(run.batch > 0 ? ['--batch', String(run.batch)] : []),
     '--json',
   ];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  // The bench interrupted or failing: the child goes with it.
-  const killChild = () => child.kill();
-  process.once('exit', killChild);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', resolve);
-  }).finally(() => process.removeListener('exit', killChild));
+  const { code, stdout, stderr } = await runNodeChild(root, args);
   const line = stdout.trim().split('\n').at(-1);
   if ((code !== 0 && code !== 1) || !line?.startsWith('{')) {
     throw new Error(`publisher-sim failed (exit ${code}):\n${stderr.trim()}\n${stdout.trim()}`);

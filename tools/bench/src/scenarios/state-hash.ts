@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runNodeChild } from '../node-child.js';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Sql } from '@projectors/projector-sdk';
@@ -47,18 +47,7 @@ export async function stateHashScenario(root: string, sql: Sql, databaseUrl: str
 
 async function hashInChild(root: string, databaseUrl: string, worldId: string, branch: string): Promise<HashRun> {
   const script = path.join(root, 'tools/bench/dist/hash-partition.js');
-  const child = spawn(process.execPath, [script, databaseUrl, worldId, branch], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  // The bench interrupted or failing: the child goes with it.
-  const killChild = () => child.kill();
-  process.once('exit', killChild);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', resolve);
-  }).finally(() => process.removeListener('exit', killChild));
+  const { code, stdout, stderr } = await runNodeChild(root, [script, databaseUrl, worldId, branch]);
   if (code !== 0) throw new Error(`hash-partition failed (exit ${code}): ${stderr.trim()}`);
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as HashRun;
 }
