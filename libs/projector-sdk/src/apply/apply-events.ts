@@ -53,24 +53,35 @@ export async function applyDeliveries(tx: Tx, deliveries: readonly Delivery[], o
   const outcomes = new Array<Outcome>(deliveries.length);
   // Partitions are independent: their statements go out together on the transaction's connection
   // (postgres.js pipelines them), so a group of N partitions costs a few round trips, not N times as many.
+  const pipelines = groups.map(() => new Pipeline());
   const settled = await Promise.allSettled(
-    groups.map(({ partition, indexes }) =>
-      applyPartition(tx, deliveries, partition, states.get(partitionKey(partition))!, indexes, options, outcomes),
+    groups.map(({ partition, indexes }, i) =>
+      applyPartition(tx, deliveries, partition, states.get(partitionKey(partition))!, indexes, options, outcomes, pipelines[i]!),
     ),
   );
   const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  if (failures.length > 0) throw rootCause(failures);
+  if (failures.length > 0) {
+    // Statements already sent must settle before the transaction is rolled back.
+    await Promise.all(pipelines.map((p) => p.settle()));
+    throw rootCause(failures);
+  }
   const moves = settled.flatMap((r, i) => {
     const to = (r as PromiseFulfilledResult<GlobalSeq | undefined>).value;
     return to === undefined ? [] : [{ partition: groups[i]!.partition, to }];
   });
-  await advanceWatermarks(tx, lens.projectorName, moves);
+  // The watermarks go out right behind the handlers' statements, not after their answers: a failure
+  // among those aborts the transaction anyway, so the upsert and the answers share one round trip.
+  const watermarks = advanceWatermarks(tx, lens.projectorName, moves);
+  const drained = await Promise.allSettled([...pipelines.map((p) => p.drain()), watermarks]);
+  const late = drained.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (late.length > 0) throw rootCause(late);
   return outcomes;
 }
 
 /**
  * Applies one partition's deliveries in seq order: gap fill, duplicates, handlers. Returns the new
- * watermark, or undefined when it does not move.
+ * watermark, or undefined when it does not move, once every statement is sent (`pipeline` holds
+ * those not answered yet).
  */
 async function applyPartition(
   tx: Tx,
@@ -80,9 +91,9 @@ async function applyPartition(
   indexes: readonly number[],
   options: ApplyOptions,
   outcomes: Outcome[],
+  pipeline: Pipeline,
 ): Promise<GlobalSeq | undefined> {
   const { lens } = options;
-  const pipeline = new Pipeline();
   let watermark = state.watermark;
   let next = 0; // the next missing event of the log not yet applied
   try {
@@ -113,7 +124,6 @@ async function applyPartition(
         throw withIndex(err, index, event.globalSeq);
       }
     }
-    await pipeline.drain();
   } catch (err) {
     // Statements already sent must settle before the transaction is rolled back.
     await pipeline.settle();
@@ -134,7 +144,11 @@ class Pipeline {
   async run(seq: GlobalSeq, index: number, step: () => Step): Promise<void> {
     const result = step();
     if (result.pipelined) {
-      this.sent.push(result.done.catch((err: unknown) => Promise.reject(withIndex(err, index, seq))));
+      const answered = result.done.catch((err: unknown) => Promise.reject(withIndex(err, index, seq)));
+      // Observed here so that a failure answered before drain() is not an unhandled rejection;
+      // drain() still sees it.
+      answered.catch(() => undefined);
+      this.sent.push(answered);
       return;
     }
     await this.drain();
