@@ -19,8 +19,8 @@ export default [
             { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:lens', onlyDependOnLibsWithTags: ['type:sdk'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:sdk', 'type:lens'] },
-            // Tools (publisher simulator, benchmark) drive projectors: they may use the SDK and the lenses.
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:sdk', 'type:lens'] },
+            // Tools (publisher simulator, benchmark) drive projectors: they may use the SDK, the lenses and each other.
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:sdk', 'type:lens', 'type:tool'] },
             // An app composes the SDK with exactly one lens: its own.
             { sourceTag: 'lens:rel', onlyDependOnLibsWithTags: ['type:sdk', 'lens:rel'] },
             { sourceTag: 'lens:sem', onlyDependOnLibsWithTags: ['type:sdk', 'lens:sem'] },

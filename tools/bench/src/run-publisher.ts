@@ -1,5 +1,6 @@
-import { runNodeChild } from './node-child.js';
 import path from 'node:path';
+import type { SimOptions } from '@projectors/publisher-sim';
+import { runNodeChild } from './node-child.js';
 
 /** The fields of publisher-sim's `--json` summary the bench reads. */
 export interface PublisherSummary {
@@ -18,18 +19,11 @@ export interface PublisherSummary {
   readonly stream: { readonly firstSeq: number | null; readonly lastSeq: number | null };
 }
 
-export interface PublisherRun {
+/** One run of the simulator: its own options (`batch` 0: single events), one projector URL, one log. */
+export type PublisherRun = Pick<SimOptions, 'events' | 'worlds' | 'branches' | 'seed' | 'startSeq' | 'concurrency' | 'batch'> & {
   readonly url: string;
   readonly databaseUrl: string;
-  readonly events: number;
-  readonly worlds: number;
-  readonly branches: number;
-  readonly seed: number;
-  readonly startSeq: number;
-  readonly concurrency: number;
-  /** 0: single events. */
-  readonly batch: number;
-}
+};
 
 /**
  * Runs the publisher simulator (`tools/publisher-sim/dist/main.js --json`) as its own process, as
