@@ -1,3 +1,4 @@
+import { canonicalJson, parseLosslessJson, pythonDumps, sortByCodePoint } from '../hash/index.js';
 import type { ColumnKind, SnapshotTable } from '../lens/lens-types.js';
 
 // The canonical form wants UTC with microseconds; formatting in SQL keeps the microseconds that a
@@ -27,15 +28,21 @@ export function snapshotQuery(table: SnapshotTable): string {
   return `SELECT ${columns.join(', ')} FROM ${table.table} WHERE world_id = $1 AND branch = $2 ORDER BY ${order.join(', ')}`;
 }
 
-/** A row as the canonical JSON wants it: bigints exact, jsonb parsed, nulls kept. */
-export function canonicalRow(row: Record<string, unknown>, table: SnapshotTable): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, kind] of Object.entries(table.columns)) {
+/**
+ * A row as canonical JSON text: keys sorted, nulls kept, bigints as their exact digits, and jsonb
+ * written from its text losslessly (integers beyond 2^53 and float spellings kept, as the payload
+ * hash does): parsed into JavaScript numbers, two different documents could hash the same.
+ */
+export function canonicalRowText(row: Record<string, unknown>, table: SnapshotTable): string {
+  const fields = sortByCodePoint(Object.keys(table.columns)).map((name) => {
     const value = row[name] ?? null;
-    if (value === null) out[name] = null;
-    else if (kind === 'bigint') out[name] = BigInt(value as string);
-    else if (kind === 'jsonb') out[name] = JSON.parse(value as string);
-    else out[name] = value;
-  }
-  return out;
+    const kind = table.columns[name]!;
+    let text: string;
+    if (value === null) text = 'null';
+    else if (kind === 'bigint') text = canonicalJson(BigInt(value as string));
+    else if (kind === 'jsonb') text = pythonDumps(parseLosslessJson(value as string));
+    else text = canonicalJson(value);
+    return `${canonicalJson(name)}:${text}`;
+  });
+  return `{${fields.join(',')}}`;
 }

@@ -125,6 +125,16 @@ describe('the snapshot document', () => {
     expect(await computeStateHash(sql, shapesLens, partition)).toEqual({ watermark: 0, stateHash: sha256(expected) });
   });
 
+  it('keeps jsonb exact: integers beyond 2^53 and float spellings are not rounded into one hash', async () => {
+    const none = { label: null, n: null, big: null, flag: null, at: null };
+    const docs = ['{"n": 9007199254740993, "x": 1.0}', '{"n": 9007199254740992, "x": 1.0}', '{"n": 9007199254740993, "x": 1}'];
+    const partitions = docs.map(() => ({ worldId: newWorld(), branch: 'main' }));
+    for (const [i, doc] of docs.entries()) await insertThings(partitions[i]!.worldId, 'main', [{ thing_id: 't', ...none, doc }]);
+    expect(await textOf(partitions[0]!)).toContain('"doc":{"n":9007199254740993,"x":1.0}');
+    const hashes = await Promise.all(partitions.map(hashOf));
+    expect(new Set(hashes).size).toBe(3);
+  });
+
   it('has a stable hash for an empty partition, and the branch is escaped like any string', async () => {
     const worldId = newWorld();
     for (const [branch, written] of [['main', '"main"'], ['zweig-ü', '"zweig-\\u00fc"']] as const) {

@@ -3,7 +3,7 @@ import type { Sql } from '../db/connect.js';
 import { globalSeq, type GlobalSeq, type Partition } from '../event/event.js';
 import { canonicalJson } from '../hash/index.js';
 import type { Lens, Tx } from '../lens/lens-types.js';
-import { canonicalRow, snapshotQuery } from './snapshot-query.js';
+import { canonicalRowText, snapshotQuery } from './snapshot-query.js';
 
 /** sha256 hex of a partition's canonical snapshot. */
 export type StateHash = string & { readonly __brand: 'StateHash' };
@@ -25,7 +25,7 @@ export async function writeSnapshot(tx: Tx, lens: Lens, partition: Partition, wr
     const cursor = tx.unsafe(snapshotQuery(table), [partition.worldId, partition.branch]).cursor(CURSOR_ROWS);
     for await (const rows of cursor) {
       for (const row of rows) {
-        write(`${first ? '' : ','}${canonicalJson(canonicalRow(row, table))}`);
+        write(`${first ? '' : ','}${canonicalRowText(row, table)}`);
         first = false;
       }
     }
