@@ -1,21 +1,11 @@
-import { parseConfig } from '../config/config.js';
 import type { Lens } from '../lens/lens-types.js';
-import { createProjector, type Projector } from '../server/create-projector.js';
+import type { Projector } from '../server/create-projector.js';
+import { createTestProjector } from '../testing/test-projector.js';
 import { memoLens } from './memo-lens.fixture.js';
 
-/** A migrated projector of the memo lens on the given database, not listening. */
-export async function testProjector(
-  url: string,
-  env: Record<string, string> = {},
-  lens: Lens = memoLens,
-): Promise<Projector> {
-  const projector = await createProjector({
-    lens,
-    config: parseConfig({ PROJECTOR_DATABASE_URL: url, PROJECTOR_LOG_LEVEL: 'silent', ...env }),
-  });
-  await projector.migrate();
-  return projector;
-}
+/** A migrated projector of the memo lens (or `lens`) on the given database, not listening. */
+export const testProjector = (url: string, env: Record<string, string> = {}, lens: Lens = memoLens): Promise<Projector> =>
+  createTestProjector(lens, url, env);
 
 /** What the database holds for a partition: the watermark and the rows, to check "nothing written". */
 export async function partitionRows(projector: Projector, worldId: string, branch = 'main') {

@@ -11,4 +11,4 @@ export type { CreateTestDatabaseOptions, TestDatabase, TestDatabaseRef } from '.
 export { describeProjectorContract } from './contract-suite.js';
 export { describeProjectorProcess, type ProcessSuiteOptions } from './process-suite.js';
 export { nxBuild, startApp, type LogLine, type RunningApp } from './app-process.js';
-export { partitionSender, useTestProjector, type TestProjectorRef } from './test-projector.js';
+export { createTestProjector, partitionSender, useTestProjector, type TestProjectorRef } from './test-projector.js';

@@ -12,6 +12,16 @@ export interface TestProjectorRef {
   readonly projector: Projector;
 }
 
+/** A migrated projector of `lens` on the database at `url`, quiet and not listening. */
+export async function createTestProjector(lens: Lens, url: string, env: Record<string, string> = {}): Promise<Projector> {
+  const projector = await createProjector({
+    lens,
+    config: parseConfig({ PROJECTOR_DATABASE_URL: url, PROJECTOR_LOG_LEVEL: 'silent', ...env }),
+  });
+  await projector.migrate();
+  return projector;
+}
+
 /**
  * A fresh database and a migrated projector of `lens` on it for the calling spec file (or
  * `describe`), closed and dropped after it. Read `projector` inside hooks and tests.
@@ -23,11 +33,7 @@ export function useTestProjector(
   const db = useTestDatabase({ prefix: options.prefix ?? `${lens.name.replaceAll('-', '_')}_test` });
   let projector: Projector | undefined;
   beforeAll(async () => {
-    projector = await createProjector({
-      lens,
-      config: parseConfig({ PROJECTOR_DATABASE_URL: db.url, PROJECTOR_LOG_LEVEL: 'silent', ...options.env }),
-    });
-    await projector.migrate();
+    projector = await createTestProjector(lens, db.url, options.env);
   });
   afterAll(async () => {
     await projector?.close();
