@@ -42,8 +42,8 @@ export interface ParkedEvent {
   readonly answer: string;
 }
 
-export interface UrlSummary {
-  readonly url: string;
+/** What was delivered and answered, for one URL or for all of them. */
+export interface DeliveryCounts {
   readonly delivered: number;
   readonly requests: number;
   readonly retries: number;
@@ -52,29 +52,26 @@ export interface UrlSummary {
   readonly answers: Readonly<Record<string, number>>;
   /** Per event: processed, duplicate, ignored. */
   readonly outcomes: Readonly<Record<string, number>>;
+  /** Per HTTP request (every attempt). */
   readonly latencyMs: LatencySummary;
 }
 
-export interface PushSummary {
+export interface UrlSummary extends DeliveryCounts {
+  readonly url: string;
+}
+
+/** Counts summed over every URL (`delivered` excludes parked events). */
+export interface PushSummary extends DeliveryCounts {
   readonly urls: readonly string[];
   readonly events: number;
   readonly partitions: number;
   readonly concurrency: number;
   readonly batch: number;
-  /** Events delivered, summed over URLs (parked ones excluded). */
-  readonly delivered: number;
-  readonly requests: number;
   readonly seconds: number;
   /** `delivered / seconds`. */
   readonly eventsPerSecond: number;
-  /** Per HTTP request (every attempt), over all URLs. */
-  readonly latencyMs: LatencySummary;
-  readonly retries: number;
-  readonly parked: number;
   /** Answers other than 2xx, retried ones included. */
   readonly errors: number;
-  readonly answers: Readonly<Record<string, number>>;
-  readonly outcomes: Readonly<Record<string, number>>;
   /** The first 100 parked events. */
   readonly parkedEvents: readonly ParkedEvent[];
   readonly perUrl: readonly UrlSummary[];
