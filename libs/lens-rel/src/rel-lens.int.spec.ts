@@ -123,10 +123,10 @@ describe('data the lens or the database rejects', () => {
     ['a note id', 'note.updated', { id: 'n\u0000', title: 'T' }],
     ['a tag', 'tag.added', { note_id: 'n1', tag: 'x\u0000' }],
     ['a link type', 'link.added', { src_id: 'a', dst_id: 'b', link_type: '\u0000' }],
-  ])('given NUL in %s, when posted, then 400 invalid_payload and nothing is written', async (_, kind, payload) => {
+  ])('given NUL in %s, when posted, then 400 invalid_event and nothing is written', async (_, kind, payload) => {
     const worldId = randomUUID();
     const answer = await post(projector, '/events', event(worldId, 1, kind, payload));
-    expect(answer).toMatchObject({ status: 400, body: { error: 'invalid_payload', global_seq: 1 } });
+    expect(answer).toMatchObject({ status: 400, body: { error: 'invalid_event' } });
     expect(await written(worldId)).toBe(0);
   });
 
@@ -135,7 +135,7 @@ describe('data the lens or the database rejects', () => {
     const answer = await post(projector, '/events/batch', {
       events: [event(worldId, 1, 'note.created', { id: 'n1', title: 'T' }), event(worldId, 2, 'tag.added', { note_id: 'n1', tag: '\u0000' })],
     });
-    expect(answer).toMatchObject({ status: 400, body: { error: 'invalid_payload', index: 1, global_seq: 2 } });
+    expect(answer).toMatchObject({ status: 400, body: { error: 'invalid_event', index: 1 } });
     expect(await written(worldId)).toBe(0);
   });
 

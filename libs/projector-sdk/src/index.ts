@@ -9,6 +9,7 @@ export { parseConfig, ConfigError, type ProjectorConfig } from './config/index.j
 export { errorCatalogue, ProjectorError, isProjectorError, type ErrorCode } from './errors/index.js';
 export { globalSeq, partitionKey, type GlobalSeq, type Partition, type ProjectorEvent } from './event/index.js';
 export { eventBodySchema, envelopeSchema, type EnvelopeBody, type EventBody } from './event/index.js';
+export { identifier, storableText, MAX_IDENTIFIER_BYTES } from './event/index.js';
 
 export { createProjector, type Projector, type ProjectorOptions } from './server/create-projector.js';
 export { runProjector } from './server/run-projector.js';

@@ -1,4 +1,4 @@
-import { ProjectorError } from '@projectors/projector-sdk';
+import { identifier, ProjectorError } from '@projectors/projector-sdk';
 import { z } from 'zod';
 
 /**
@@ -11,8 +11,11 @@ export const rfc3339 = z.iso.datetime({ offset: true });
 /** A time the payload may give; `null` counts as not given. */
 export const optionalTime = rfc3339.nullish();
 
-/** A non-empty id of a note, a tag or a link type. */
-export const id = z.string().min(1);
+/**
+ * A non-empty id of a note, a tag or a link type, at most 256 bytes (the SDK's `identifier()`): a
+ * link's primary key holds three of them, and the whole key must fit a btree entry.
+ */
+export const id = identifier();
 
 /**
  * The time a row gets: the payload's, else the event's `occurred_at`, else null. Never the clock.

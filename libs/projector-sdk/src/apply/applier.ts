@@ -83,7 +83,15 @@ export function createApplier(deps: ApplierDeps): Applier {
     try {
       await sql.begin(async (tx) => {
         const all = members.map((m) => m.input.deliveries[0].event.partition);
-        await lockPartitions(tx, lens.projectorName, [...new Map(all.map((p) => [partitionKey(p), p])).values()]);
+        // Every lock first, in the one fixed order, so that this group cannot deadlock with another.
+        // Under a savepoint: should a member's data break the shared statement, each member takes
+        // its own lock in its own savepoint below, and only that member fails.
+        await tx
+          .savepoint((sp) => lockPartitions(sp, lens.projectorName, [...new Map(all.map((p) => [partitionKey(p), p])).values()]))
+          .catch((err: unknown) => {
+            if (classifyError(err) === 'transient') throw err;
+            log.warn({ err }, 'group lock statement failed; members lock one by one');
+          });
         for (const m of members) {
           try {
             const [outcome] = (await tx.savepoint((sp) => applyDeliveries(sp, m.input.deliveries, options))) as Outcome[];
@@ -167,11 +175,7 @@ export function createApplier(deps: ApplierDeps): Applier {
         record(deliveries, outcomes, startedAt);
         return outcomes;
       } catch (err) {
-        const error = fail(err);
-        const at = err as { deliveryIndex?: number; deliveryGlobalSeq?: number };
-        return Promise.reject(
-          at.deliveryIndex === undefined ? error : error.withDetails({ index: at.deliveryIndex, global_seq: at.deliveryGlobalSeq }),
-        );
+        throw fail(err);
       } finally {
         inflight -= events.length;
       }

@@ -1,7 +1,9 @@
 import { ProjectorError } from '../errors/projector-error.js';
 import { partitionKey, type GlobalSeq, type Partition, type ProjectorEvent } from '../event/event.js';
+import { handlerOf } from '../lens/handler-of.js';
 import type { Lens, Tx } from '../lens/lens-types.js';
-import { validatePayload, type CheckedPayload } from './lens-payload.js';
+import { causeOf, failedAt, type FailurePosition } from './apply-failure.js';
+import { checkLogged, type CheckedPayload } from './lens-payload.js';
 import { advanceWatermarks, lockPartitions, readPartitionStates, type LoggedEvent, type PartitionState } from './partition-store.js';
 
 /** One event of a delivery, already checked against the contract and the lens. */
@@ -22,7 +24,8 @@ export interface ApplyOptions {
 /**
  * Applies deliveries inside the caller's transaction: locks their partitions, then per partition
  * fills gaps from the log, skips duplicates, runs the handlers and advances the watermark once.
- * Throws a ProjectorError carrying the `index` of the delivery that failed; the caller rolls back.
+ * A failure of an event is thrown as an ApplyFailure naming the delivery (and the logged gap event,
+ * if that is the one that failed); the caller rolls back.
  */
 export async function applyDeliveries(tx: Tx, deliveries: readonly Delivery[], options: ApplyOptions): Promise<Outcome[]> {
   const { lens } = options;
@@ -113,15 +116,16 @@ async function applyPartition(
               details: { global_seq: event.globalSeq, watermark, missing_from: logged.globalSeq },
             });
           }
-          await pipeline.run(logged.globalSeq, index, () => applyLogged(tx, lens, partition, logged));
+          const at = { index, globalSeq: event.globalSeq, gapGlobalSeq: logged.globalSeq };
+          await pipeline.run(at, () => applyLogged(tx, lens, partition, logged));
           watermark = logged.globalSeq;
           filled++;
         }
-        await pipeline.run(event.globalSeq, index, () => runHandler(tx, lens, event, checked));
+        await pipeline.run({ index, globalSeq: event.globalSeq }, () => runHandler(tx, lens, event, checked));
         watermark = event.globalSeq;
         outcomes[index] = { status: checked.handled ? 'processed' : 'ignored', globalSeq: event.globalSeq, kind: event.kind, filled };
       } catch (err) {
-        throw withIndex(err, index, event.globalSeq);
+        throw failedAt(err, { index, globalSeq: event.globalSeq });
       }
     }
   } catch (err) {
@@ -140,11 +144,19 @@ async function applyPartition(
 class Pipeline {
   private readonly sent: Promise<unknown>[] = [];
 
-  /** `step` returns a started query (pipelined), or a handler to start once all before it are done. */
-  async run(seq: GlobalSeq, index: number, step: () => Step): Promise<void> {
-    const result = step();
+  /**
+   * `step` returns a started query (pipelined), or a handler to start once all before it are done.
+   * Whatever fails, at once or later, is tied to `at`.
+   */
+  async run(at: FailurePosition, step: () => Step): Promise<void> {
+    let result: Step;
+    try {
+      result = step();
+    } catch (err) {
+      throw failedAt(err, at);
+    }
     if (result.pipelined) {
-      const answered = result.done.catch((err: unknown) => Promise.reject(withIndex(err, index, seq)));
+      const answered = result.done.catch((err: unknown) => Promise.reject(failedAt(err, at)));
       // Observed here so that a failure answered before drain() is not an unhandled rejection;
       // drain() still sees it.
       answered.catch(() => undefined);
@@ -152,7 +164,7 @@ class Pipeline {
       return;
     }
     await this.drain();
-    await result.start();
+    await result.start().catch((err: unknown) => Promise.reject(failedAt(err, at)));
   }
 
   /** Waits for every statement sent, whatever their outcome. */
@@ -175,12 +187,12 @@ type Step = { pipelined: true; done: Promise<unknown> } | { pipelined: false; st
  * failure worth reporting is the one that is not that echo.
  */
 function rootCause(failures: unknown[]): unknown {
-  return failures.find((err) => (err as { code?: unknown }).code !== '25P02') ?? failures[0];
+  return failures.find((err) => (causeOf(err) as { code?: unknown } | null)?.code !== '25P02') ?? failures[0];
 }
 
 function runHandler(tx: Tx, lens: Lens, event: ProjectorEvent, checked: CheckedPayload): Step {
   if (!checked.handled) return { pipelined: true, done: Promise.resolve() };
-  const handler = lens.handlers[event.kind]!;
+  const handler = handlerOf(lens, event.kind)!;
   const ctx = {
     sql: tx,
     payload: checked.payload as never,
@@ -198,26 +210,7 @@ function runHandler(tx: Tx, lens: Lens, event: ProjectorEvent, checked: CheckedP
   return { pipelined: false, start: () => handler.apply(ctx) };
 }
 
-/** An event read from the log goes through the same checks as a delivered one. */
 function applyLogged(tx: Tx, lens: Lens, partition: Partition, logged: LoggedEvent): Step {
-  const event: ProjectorEvent = { ...logged, partition };
-  let checked: CheckedPayload;
-  try {
-    checked = validatePayload(lens, logged.kind, logged.envelope);
-  } catch (err) {
-    if (err instanceof ProjectorError) {
-      throw new ProjectorError(err.code, `gap event ${logged.globalSeq} from the log: ${err.message}`, {
-        details: { ...err.details, gap_global_seq: logged.globalSeq },
-      });
-    }
-    throw err;
-  }
+  const { event, checked } = checkLogged(lens, partition, logged);
   return runHandler(tx, lens, event, checked);
-}
-
-/** Names the delivery that failed; the first one named wins (a pipelined failure surfaces later). */
-function withIndex(err: unknown, index: number, seq: GlobalSeq): unknown {
-  if (err instanceof ProjectorError) return err.details.index === undefined ? err.withDetails({ index, global_seq: seq }) : err;
-  if (err && typeof err === 'object' && !('deliveryIndex' in err)) Object.assign(err, { deliveryIndex: index, deliveryGlobalSeq: seq });
-  return err;
 }

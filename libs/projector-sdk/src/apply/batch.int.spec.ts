@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../testing/index.js';
 import { logEvents, makeEvent, newWorld } from '../test-support/events.fixture.js';
@@ -45,7 +46,8 @@ describe('POST /events/batch', () => {
     const res = await postBatch([
       makeEvent(20, 'item.set', { id: 'a', value: 'ok' }, { worldId: w1 }),
       makeEvent(21, 'item.set', { id: 'b', value: 'ok' }, { worldId: w2 }),
-      makeEvent(22, 'item.set', { id: 'c', value: 'bad\u0000' }, { worldId: w2 }),
+      // Out of integer range: only PostgreSQL can tell (22003).
+      makeEvent(22, 'item.set', { id: 'c', value: 'bad', amount: 2 ** 40 }, { worldId: w2 }),
     ]);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: 'invalid_payload', index: 2, global_seq: 22 });
@@ -87,7 +89,8 @@ describe('POST /events/batch', () => {
     const w2 = newWorld();
     const failing = await postBatch([
       makeEvent(410, 'item.put', { id: 'a', value: 'ok' }, { worldId: w2 }),
-      makeEvent(411, 'item.put', { id: 'b', value: 'bad\u0000' }, { worldId: w2 }),
+      // Too large for the primary key's btree (incompressible, so 54000): only PostgreSQL can tell.
+      makeEvent(411, 'item.put', { id: randomBytes(1500).toString('hex'), value: 'bad' }, { worldId: w2 }),
       makeEvent(412, 'item.put', { id: 'c', value: 'ok' }, { worldId: w2 }),
       makeEvent(413, 'item.copy', { from: 'a', to: 'd' }, { worldId: w2 }),
     ]);

@@ -1,13 +1,13 @@
-import type { EnvelopeBody } from '../event/event-schema.js';
 import { globalSeq, partitionKey, type GlobalSeq, type Partition } from '../event/event.js';
 import type { Tx } from '../lens/lens-types.js';
 
-/** An event read back from `event_core.event_log` to fill a gap. */
+/** An event read back from `event_core.event_log` (to fill a gap, or to replay). */
 export interface LoggedEvent {
   readonly globalSeq: GlobalSeq;
   readonly eventId: string;
   readonly kind: string;
-  readonly envelope: EnvelopeBody;
+  /** Whatever the gateway stored; `checkLogged` checks it like a delivered envelope. */
+  readonly envelope: unknown;
 }
 
 export interface PartitionState {
@@ -46,7 +46,7 @@ type StateRow = {
   global_seq: string | null;
   event_id: string | null;
   kind: string | null;
-  envelope: EnvelopeBody | null;
+  envelope: unknown;
 };
 
 /**
@@ -84,7 +84,7 @@ export async function readPartitionStates(
     let state = states.get(key);
     if (!state) states.set(key, (state = { watermark: globalSeq(Number(r.watermark)), missing: [] }));
     if (r.global_seq !== null) {
-      state.missing.push({ globalSeq: globalSeq(Number(r.global_seq)), eventId: r.event_id!, kind: r.kind!, envelope: r.envelope! });
+      state.missing.push({ globalSeq: globalSeq(Number(r.global_seq)), eventId: r.event_id!, kind: r.kind!, envelope: r.envelope });
     }
   }
   return states;

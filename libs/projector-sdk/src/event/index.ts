@@ -1,2 +1,3 @@
 export * from './event.js';
 export * from './event-schema.js';
+export * from './text-rules.js';

@@ -14,12 +14,19 @@ function issuesOf(validation: { keyword: string; instancePath: string; message?:
   }));
 }
 
+/** In a batch, the first event the issues are about: the `index` a publisher parks or splits at. */
+function batchIndexOf(issues: { path: (string | number)[] }[]): { index?: number } {
+  const indexes = issues.flatMap(({ path: [top, index] }) => (top === 'events' && typeof index === 'number' ? [index] : []));
+  return indexes.length > 0 ? { index: Math.min(...indexes) } : {};
+}
+
 /** Maps Fastify's own failures (parsing, limits, media type) onto the contract's errors. */
 function fromFastifyError(err: FastifyError): ProjectorError | undefined {
   if (hasZodFastifySchemaValidationErrors(err)) {
     const what = err.validationContext === 'querystring' ? 'query string' : 'body';
+    const issues = issuesOf(err.validation);
     return new ProjectorError('invalid_event', `${what} does not match the schema: ${err.message}`, {
-      details: { issues: issuesOf(err.validation) },
+      details: { issues, ...batchIndexOf(issues) },
     });
   }
   switch (err.code) {

@@ -1,9 +1,8 @@
 import type { Sql } from '../db/connect.js';
-import { globalSeq, type GlobalSeq, type Partition, type ProjectorEvent } from '../event/event.js';
-import type { EnvelopeBody } from '../event/event-schema.js';
+import { globalSeq, type GlobalSeq, type Partition } from '../event/event.js';
 import type { Lens, Tx } from '../lens/lens-types.js';
 import { applyDeliveries, type Delivery } from '../apply/apply-events.js';
-import { validatePayload } from '../apply/lens-payload.js';
+import { checkLogged } from '../apply/lens-payload.js';
 import { lockPartitions } from '../apply/partition-store.js';
 import { hashSnapshot, readWatermark, type StateHash } from '../state/state-hash.js';
 
@@ -81,17 +80,16 @@ async function applyLog(
   let replayed = 0;
   let after = 0;
   for (;;) {
-    const rows = await tx<{ seq: string; event_id: string; kind: string; envelope: EnvelopeBody }[]>`
+    const rows = await tx<{ seq: string; event_id: string; kind: string; envelope: unknown }[]>`
       SELECT e.global_seq::text AS seq, e.event_id, e.kind, e.envelope FROM event_core.event_log e
       WHERE e.world_id = ${partition.worldId} AND e.branch = ${partition.branch}
         AND e.global_seq > ${after} AND e.global_seq <= ${watermark}
       ORDER BY e.global_seq
       LIMIT ${PAGE}`;
     if (rows.length === 0) return replayed;
-    const deliveries: Delivery[] = rows.map((r) => {
-      const event: ProjectorEvent = { globalSeq: globalSeq(Number(r.seq)), eventId: r.event_id, partition, kind: r.kind, envelope: r.envelope };
-      return { event, checked: validatePayload(lens, r.kind, r.envelope) };
-    });
+    const deliveries: Delivery[] = rows.map((r) =>
+      checkLogged(lens, partition, { globalSeq: globalSeq(Number(r.seq)), eventId: r.event_id, kind: r.kind, envelope: r.envelope }),
+    );
     // The log is complete by construction here, so the gap check finds nothing to fill.
     await applyDeliveries(tx, deliveries, { lens, gapPolicy: 'fill' });
     replayed += deliveries.length;
