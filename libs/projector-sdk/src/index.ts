@@ -3,7 +3,7 @@
  * `defineLens({...})` object; `runProjector(lens, process.env)` does the rest.
  */
 export { defineLens, handler, statement } from './lens/index.js';
-export type { ColumnKind, EventHandler, HandlerContext, Lens, LensDefinition, Migration, SnapshotTable, Tx } from './lens/index.js';
+export type { ColumnKind, EventHandler, HandlerContext, Lens, LensDefinition, Migration, PendingStatement, SnapshotTable, Tx } from './lens/index.js';
 
 export { parseConfig, ConfigError, type ProjectorConfig } from './config/index.js';
 export { errorCatalogue, ProjectorError, isProjectorError, type ErrorCode } from './errors/index.js';

@@ -3,14 +3,14 @@ import type { ProjectorConfig } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
 import { ProjectorError } from '../errors/projector-error.js';
 import { partitionKey, type ProjectorEvent } from '../event/event.js';
-import type { Lens, Tx } from '../lens/lens-types.js';
+import type { Lens } from '../lens/lens-types.js';
 import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
 import { applyDeliveries, type Delivery, type Outcome } from './apply-events.js';
 import { classifyError, toProjectorError } from './classify-error.js';
 import { GroupCommitter, type GroupMember } from './group-commit.js';
 import { lockPartitions } from './partition-store.js';
 import { validatePayload } from './lens-payload.js';
-import { backoffDelay, withRetries } from './with-retries.js';
+import { withRetries } from './with-retries.js';
 
 export interface ApplierDeps {
   sql: Sql;
@@ -27,12 +27,6 @@ export interface Applier {
   applyBatch(events: readonly ProjectorEvent[]): Promise<Outcome[]>;
   /** Requests waiting for a commit. */
   readonly queueDepth: number;
-}
-
-interface Unit {
-  /** One event's delivery: the group's outcomes line up with its members. */
-  deliveries: [Delivery];
-  attempt: number;
 }
 
 /**
@@ -59,12 +53,16 @@ export function createApplier(deps: ApplierDeps): Applier {
 
   const fail = (err: unknown): ProjectorError => toProjectorError(err, retryAfterSeconds);
 
-  const inTransaction = (work: (tx: Tx) => Promise<Outcome[]>) =>
-    withRetries(() => sql.begin((tx) => work(tx)) as Promise<Outcome[]>, {
+  /** The one retry mechanism: a transient failure runs the whole attempt again (a transaction, or a turn in a group). */
+  const retrying = <T>(attempt: () => Promise<T>) =>
+    withRetries(attempt, {
       maxRetries: config.maxRetryAttempts,
       maxBackoffMs: config.errorBackoffMs,
       onRetry: (err, attempt, delayMs) => log.warn({ err, attempt, delayMs }, 'transient database error, retrying'),
     });
+
+  const inTransaction = (deliveries: readonly Delivery[]) =>
+    sql.begin((tx) => applyDeliveries(tx, deliveries, options)) as Promise<Outcome[]>;
 
   const check = (events: readonly ProjectorEvent[], withIndex: boolean): Delivery[] =>
     events.map((event, index) => {
@@ -78,11 +76,11 @@ export function createApplier(deps: ApplierDeps): Applier {
   type MemberResult = { ok: true; outcome: Outcome } | { ok: false; err: unknown };
 
   /** The slow path of a group: one savepoint per member, so one member's failure stays its own. */
-  const applyEachInSavepoint = async (members: GroupMember<Unit, Outcome>[]): Promise<MemberResult[]> => {
+  const applyEachInSavepoint = async (members: GroupMember<Delivery, Outcome>[]): Promise<MemberResult[]> => {
     const results: MemberResult[] = [];
     try {
       await sql.begin(async (tx) => {
-        const all = members.map((m) => m.input.deliveries[0].event.partition);
+        const all = members.map((m) => m.input.event.partition);
         // Every lock first, in the one fixed order, so that this group cannot deadlock with another.
         // Under a savepoint: should a member's data break the shared statement, each member takes
         // its own lock in its own savepoint below, and only that member fails.
@@ -94,7 +92,7 @@ export function createApplier(deps: ApplierDeps): Applier {
           });
         for (const m of members) {
           try {
-            const [outcome] = (await tx.savepoint((sp) => applyDeliveries(sp, m.input.deliveries, options))) as Outcome[];
+            const [outcome] = (await tx.savepoint((sp) => applyDeliveries(sp, [m.input], options))) as Outcome[];
             results.push({ ok: true, outcome: outcome! });
           } catch (err) {
             results.push({ ok: false, err });
@@ -110,13 +108,13 @@ export function createApplier(deps: ApplierDeps): Applier {
 
   /**
    * Runs a group as one transaction. If it fails, a lost connection or a deadlock failed everyone
-   * alike (one attempt each); any other failure is someone's own, found with savepoints.
+   * alike (each member's `retrying` runs it again in a later group); any other failure is someone's
+   * own, found with savepoints.
    */
-  const runGroup = async (members: GroupMember<Unit, Outcome>[]) => {
+  const runGroup = async (members: GroupMember<Delivery, Outcome>[]) => {
     let results: MemberResult[];
     try {
-      const all = members.map((m) => m.input.deliveries[0]);
-      const outcomes = (await sql.begin((tx) => applyDeliveries(tx, all, options))) as Outcome[];
+      const outcomes = await inTransaction(members.map((m) => m.input));
       results = outcomes.map((outcome) => ({ ok: true, outcome }));
     } catch (err) {
       results = classifyError(err) === 'transient' ? members.map(() => ({ ok: false, err })) : await applyEachInSavepoint(members);
@@ -124,17 +122,11 @@ export function createApplier(deps: ApplierDeps): Applier {
     members.forEach((m, i) => {
       const r = results[i]!;
       if (r.ok) m.resolve(r.outcome);
-      else if (classifyError(r.err) === 'transient' && m.input.attempt < config.maxRetryAttempts) {
-        const delay = backoffDelay(m.input.attempt, 50, config.errorBackoffMs);
-        log.warn({ err: r.err, attempt: m.input.attempt + 1, delayMs: delay }, 'transient database error, retrying');
-        setTimeout(() => {
-          committer.submit({ ...m.input, attempt: m.input.attempt + 1 }).then(m.resolve, m.reject);
-        }, delay);
-      } else m.reject(r.err);
+      else m.reject(r.err);
     });
   };
 
-  const committer = new GroupCommitter<Unit, Outcome>({
+  const committer = new GroupCommitter<Delivery, Outcome>({
     windowMs: config.groupCommitMs,
     maxGroupSize: 256,
     // One group commits while the next gathers; more in flight only makes each group smaller.
@@ -151,11 +143,10 @@ export function createApplier(deps: ApplierDeps): Applier {
       const startedAt = process.hrtime.bigint();
       inflight++;
       try {
-        const deliveries = check([event], false) as [Delivery];
-        const outcome =
-          config.groupCommitMs > 0
-            ? await committer.submit({ deliveries, attempt: 0 })
-            : (await inTransaction((tx) => applyDeliveries(tx, deliveries, options)))[0]!;
+        const deliveries = check([event], false);
+        const outcome = await retrying(async () =>
+          config.groupCommitMs > 0 ? committer.submit(deliveries[0]!) : (await inTransaction(deliveries))[0]!,
+        );
         record(deliveries, [outcome], startedAt);
         return outcome;
       } catch (err) {
@@ -171,7 +162,7 @@ export function createApplier(deps: ApplierDeps): Applier {
       inflight += events.length;
       try {
         const deliveries = check(events, true);
-        const outcomes = await inTransaction((tx) => applyDeliveries(tx, deliveries, options));
+        const outcomes = await retrying(() => inTransaction(deliveries));
         record(deliveries, outcomes, startedAt);
         return outcomes;
       } catch (err) {

@@ -58,9 +58,9 @@ describe('group commit: a bad neighbour fails only itself', () => {
 
 describe('the envelope holds only what PostgreSQL can store and index: 400 invalid_event, nothing written', () => {
   const lone = ['\ud800', '\udc00', 'a\ud83d', '\ude00b'];
-  it.each([
-    ...lone.map((s) => [`a lone surrogate ${JSON.stringify(s)} in branch`, { branch: s }] as const),
-    ...lone.map((s) => [`a lone surrogate ${JSON.stringify(s)} in a payload id`, { payload: { id: s, value: 'v' } }] as const),
+  it.each<[string, Record<string, unknown>]>([
+    ...lone.map((s): [string, Record<string, unknown>] => [`a lone surrogate ${JSON.stringify(s)} in branch`, { branch: s }]),
+    ...lone.map((s): [string, Record<string, unknown>] => [`a lone surrogate ${JSON.stringify(s)} in a payload id`, { payload: { id: s, value: 'v' } }]),
     ['NUL in kind', { kind: 'item.set\u0000' }],
     ['NUL in a payload key', { payload: { id: 'a', value: 'v', 'k\u0000': 1 } }],
     ['NUL deep in an extra envelope field', { meta: [{ deep: ['x\u0000'] }] }],

@@ -12,7 +12,7 @@ export interface RetryPolicy {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Exponential backoff with equal jitter (between half and all of the step): spreads out retries of many requests that failed together. */
-export function backoffDelay(attempt: number, baseMs: number, capMs: number): number {
+function backoffDelay(attempt: number, baseMs: number, capMs: number): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }

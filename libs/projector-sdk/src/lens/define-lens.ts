@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { EventHandler, HandlerContext, Lens, Migration, SnapshotTable } from './lens-types.js';
+import type { EventHandler, HandlerContext, Lens, Migration, PendingStatement, SnapshotTable } from './lens-types.js';
 
 const LENS_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const SQL_NAME = /^[a-z_][a-z0-9_]*$/;
@@ -25,11 +25,12 @@ export function handler<S extends z.ZodType>(
 /**
  * A handler that is one SQL statement: `build` returns the query (postgres.js' tagged template)
  * without awaiting it and does nothing else. Prefer it to `handler()` whenever one statement does:
- * the SDK can pipeline such handlers.
+ * the SDK can pipeline such handlers. `build` must return the pending query itself: an `async`
+ * builder (which could await before it builds, and so reorder statements) does not type-check.
  */
 export function statement<S extends z.ZodType>(
   payload: S,
-  build: (ctx: HandlerContext<z.output<S>>) => PromiseLike<unknown>,
+  build: (ctx: HandlerContext<z.output<S>>) => PendingStatement,
 ): EventHandler<z.output<S>> {
   return {
     payload: payload as z.ZodType<z.output<S>>,

@@ -17,6 +17,12 @@ export interface HandlerContext<P> {
   readonly occurredAt: string | null;
 }
 
+/**
+ * A postgres.js query built and not yet sent (what `sql\`...\`` returns). A Promise is not one: an
+ * `async` function returning a query is refused by the compiler.
+ */
+export type PendingStatement = postgres.PendingQuery<readonly postgres.MaybeRow[]>;
+
 export interface EventHandler<P = unknown> {
   /** Validates the payload of this kind; a mismatch is `invalid_payload`, nothing written. */
   readonly payload: z.ZodType<P>;
@@ -26,7 +32,7 @@ export interface EventHandler<P = unknown> {
    * anything. The SDK then sends the statements of consecutive events without waiting for each
    * answer (PostgreSQL still runs them in order), which is what makes batches and replays fast.
    */
-  readonly statement?: (ctx: HandlerContext<P>) => PromiseLike<unknown>;
+  readonly statement?: (ctx: HandlerContext<P>) => PendingStatement;
 }
 
 /** One SQL migration of a lens, applied once, in order, and recorded by id. */
