@@ -5,7 +5,7 @@ import { ProjectorError } from '../errors/projector-error.js';
 import { partitionKey, type ProjectorEvent } from '../event/event.js';
 import type { Lens } from '../lens/lens-types.js';
 import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
-import { applyDeliveries, type Delivery, type Outcome } from './apply-events.js';
+import { applyDeliveries, type ApplyOptions, type Delivery, type Outcome } from './apply-events.js';
 import { classifyError, toProjectorError } from './classify-error.js';
 import { GroupCommitter, type GroupMember } from './group-commit.js';
 import { lockPartitions } from './partition-store.js';
@@ -61,8 +61,8 @@ export function createApplier(deps: ApplierDeps): Applier {
       onRetry: (err, attempt, delayMs) => log.warn({ err, attempt, delayMs }, 'transient database error, retrying'),
     });
 
-  const inTransaction = (deliveries: readonly Delivery[]) =>
-    sql.begin((tx) => applyDeliveries(tx, deliveries, options)) as Promise<Outcome[]>;
+  const inTransaction = (deliveries: readonly Delivery[], blame: ApplyOptions['blame'] = 'exact') =>
+    sql.begin((tx) => applyDeliveries(tx, deliveries, { ...options, blame })) as Promise<Outcome[]>;
 
   const check = (events: readonly ProjectorEvent[], withIndex: boolean): Delivery[] =>
     events.map((event, index) => {
@@ -114,7 +114,8 @@ export function createApplier(deps: ApplierDeps): Applier {
   const runGroup = async (members: GroupMember<Delivery, Outcome>[]) => {
     let results: MemberResult[];
     try {
-      const outcomes = await inTransaction(members.map((m) => m.input));
+      // 'first': should a shared statement fail, the savepoints below find whose event it was.
+      const outcomes = await inTransaction(members.map((m) => m.input), 'first');
       results = outcomes.map((outcome) => ({ ok: true, outcome }));
     } catch (err) {
       results = classifyError(err) === 'transient' ? members.map(() => ({ ok: false, err })) : await applyEachInSavepoint(members);

@@ -1,10 +1,11 @@
 import { ProjectorError } from '../errors/projector-error.js';
 import { partitionKey, type GlobalSeq, type Partition, type ProjectorEvent } from '../event/event.js';
-import { handlerOf } from '../lens/handler-of.js';
 import type { Lens, Tx } from '../lens/lens-types.js';
-import { causeOf, failedAt, type FailurePosition } from './apply-failure.js';
+import { ApplyFailure, failedAt } from './apply-failure.js';
+import { classifyError } from './classify-error.js';
 import { checkLogged, type CheckedPayload } from './lens-payload.js';
-import { advanceWatermarks, lockPartitions, readPartitionStates, type LoggedEvent, type PartitionState } from './partition-store.js';
+import { advanceWatermarks, lockPartitions, readPartitionStates, type PartitionState } from './partition-store.js';
+import { planWork, sendPlan, type Plan, type WorkItem } from './run-plan.js';
 
 /** One event of a delivery, already checked against the contract and the lens. */
 export interface Delivery {
@@ -19,11 +20,19 @@ export type Outcome =
 export interface ApplyOptions {
   readonly lens: Lens;
   readonly gapPolicy: 'fill' | 'reject';
+  /**
+   * What a failing statement that applied several events is answered with. `exact` (the default):
+   * the work runs under a savepoint, and after such a failure again one event per statement, so
+   * that the answer names the event at fault. `first`: the first of them is named (a group commit,
+   * which then isolates each member in a savepoint of its own anyway).
+   */
+  readonly blame?: 'exact' | 'first';
 }
 
 /**
  * Applies deliveries inside the caller's transaction: locks their partitions, then per partition
- * fills gaps from the log, skips duplicates, runs the handlers and advances the watermark once.
+ * fills gaps from the log and skips duplicates, runs the handlers of every partition set-based
+ * (run-plan.ts: one statement per kind per step) and advances each watermark once.
  * A failure of an event is thrown as an ApplyFailure naming the delivery (and the logged gap event,
  * if that is the one that failed); the caller rolls back.
  */
@@ -54,163 +63,86 @@ export async function applyDeliveries(tx: Tx, deliveries: readonly Delivery[], o
   const [, states] = await Promise.all([locked, reading]);
 
   const outcomes = new Array<Outcome>(deliveries.length);
-  // Partitions are independent: their statements go out together on the transaction's connection
-  // (postgres.js pipelines them), so a group of N partitions costs a few round trips, not N times as many.
-  const pipelines = groups.map(() => new Pipeline());
-  const settled = await Promise.allSettled(
-    groups.map(({ partition, indexes }, i) =>
-      applyPartition(tx, deliveries, partition, states.get(partitionKey(partition))!, indexes, options, outcomes, pipelines[i]!),
-    ),
-  );
-  const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  if (failures.length > 0) {
-    // Statements already sent must settle before the transaction is rolled back.
-    await Promise.all(pipelines.map((p) => p.settle()));
-    throw rootCause(failures);
-  }
-  const moves = settled.flatMap((r, i) => {
-    const to = (r as PromiseFulfilledResult<GlobalSeq | undefined>).value;
-    return to === undefined ? [] : [{ partition: groups[i]!.partition, to }];
+  const work: WorkItem[] = [];
+  const moves = groups.flatMap(({ partition, indexes }) => {
+    const to = collectPartition(deliveries, indexes, states.get(partitionKey(partition))!, options, outcomes, work);
+    return to === undefined ? [] : [{ partition, to }];
   });
-  // The watermarks go out right behind the handlers' statements, not after their answers: a failure
-  // among those aborts the transaction anyway, so the upsert and the answers share one round trip.
-  const watermarks = advanceWatermarks(tx, lens.projectorName, moves);
-  const drained = await Promise.allSettled([...pipelines.map((p) => p.drain()), watermarks]);
-  const late = drained.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  if (late.length > 0) throw rootCause(late);
+
+  const run = async (sql: Tx, plan: Plan) => {
+    const sent = await sendPlan(sql, plan);
+    // The watermarks go out right behind the handlers' statements, not after their answers: a failure
+    // among those aborts the transaction anyway, so the upsert and the answers share one round trip.
+    sent.add(advanceWatermarks(sql, lens.projectorName, moves));
+    await sent.drain();
+  };
+  const plan = planWork(lens, work, 'set');
+  if (!plan.shared || options.blame === 'first') {
+    await run(tx, plan);
+    return outcomes;
+  }
+  try {
+    await tx.savepoint((sp) => run(sp, plan));
+  } catch (err) {
+    if (!(err instanceof ApplyFailure && err.shared) || classifyError(err) === 'transient') throw err;
+    // A statement of many events failed: the same work, one event per statement, names the one.
+    await run(tx, planWork(lens, work, 'one-by-one'));
+  }
   return outcomes;
 }
 
 /**
- * Applies one partition's deliveries in seq order: gap fill, duplicates, handlers. Returns the new
- * watermark, or undefined when it does not move, once every statement is sent (`pipeline` holds
- * those not answered yet).
+ * One partition's deliveries in seq order: duplicates answered, gaps filled from the log (or refused
+ * under `reject`), handled events added to `work`. Returns the new watermark, or undefined when it
+ * does not move. Sends nothing.
  */
-async function applyPartition(
-  tx: Tx,
+function collectPartition(
   deliveries: readonly Delivery[],
-  partition: Partition,
-  state: PartitionState,
   indexes: readonly number[],
+  state: PartitionState,
   options: ApplyOptions,
   outcomes: Outcome[],
-  pipeline: Pipeline,
-): Promise<GlobalSeq | undefined> {
+  work: WorkItem[],
+): GlobalSeq | undefined {
   const { lens } = options;
   let watermark = state.watermark;
   let next = 0; // the next missing event of the log not yet applied
-  try {
-    for (const index of indexes) {
-      const { event, checked } = deliveries[index]!;
-      try {
-        if (event.globalSeq <= watermark) {
-          outcomes[index] = { status: 'duplicate', globalSeq: event.globalSeq, watermark };
-          continue;
-        }
-        let filled = 0;
-        for (; next < state.missing.length && state.missing[next]!.globalSeq < event.globalSeq; next++) {
-          const logged = state.missing[next]!;
-          if (logged.globalSeq <= watermark) continue;
-          if (options.gapPolicy === 'reject') {
-            throw new ProjectorError('out_of_order', `event ${logged.globalSeq} of this partition is not applied yet`, {
-              details: { global_seq: event.globalSeq, watermark, missing_from: logged.globalSeq },
-            });
-          }
-          const at = { index, globalSeq: event.globalSeq, gapGlobalSeq: logged.globalSeq };
-          await pipeline.run(at, () => applyLogged(tx, lens, partition, logged));
-          watermark = logged.globalSeq;
-          filled++;
-        }
-        await pipeline.run({ index, globalSeq: event.globalSeq }, () => runHandler(tx, lens, event, checked));
-        watermark = event.globalSeq;
-        outcomes[index] = { status: checked.handled ? 'processed' : 'ignored', globalSeq: event.globalSeq, kind: event.kind, filled };
-      } catch (err) {
-        throw failedAt(err, { index, globalSeq: event.globalSeq });
-      }
+  for (const index of indexes) {
+    const { event, checked } = deliveries[index]!;
+    if (event.globalSeq <= watermark) {
+      outcomes[index] = { status: 'duplicate', globalSeq: event.globalSeq, watermark };
+      continue;
     }
-  } catch (err) {
-    // Statements already sent must settle before the transaction is rolled back.
-    await pipeline.settle();
-    throw err;
+    let filled = 0;
+    for (; next < state.missing.length && state.missing[next]!.globalSeq < event.globalSeq; next++) {
+      const logged = state.missing[next]!;
+      if (logged.globalSeq <= watermark) continue;
+      const at = { index, globalSeq: event.globalSeq, gapGlobalSeq: logged.globalSeq };
+      if (options.gapPolicy === 'reject') {
+        throw failedAt(
+          new ProjectorError('out_of_order', `event ${logged.globalSeq} of this partition is not applied yet`, {
+            details: { global_seq: event.globalSeq, watermark, missing_from: logged.globalSeq },
+          }),
+          { index, globalSeq: event.globalSeq },
+        );
+      }
+      let gap;
+      try {
+        gap = checkLogged(lens, event.partition, logged);
+      } catch (err) {
+        throw failedAt(err, at);
+      }
+      addWork(work, gap.event, gap.checked, at);
+      watermark = logged.globalSeq;
+      filled++;
+    }
+    addWork(work, event, checked, { index, globalSeq: event.globalSeq });
+    watermark = event.globalSeq;
+    outcomes[index] = { status: checked.handled ? 'processed' : 'ignored', globalSeq: event.globalSeq, kind: event.kind, filled };
   }
   return watermark > state.watermark ? watermark : undefined;
 }
 
-/**
- * The statements of one partition, in order. A `statement()` handler's query is sent at once and
- * not waited for; anything else first waits for every statement sent before it, so a handler that
- * reads what an earlier one wrote still sees it.
- */
-class Pipeline {
-  private readonly sent: Promise<unknown>[] = [];
-
-  /**
-   * `step` returns a started query (pipelined), or a handler to start once all before it are done.
-   * Whatever fails, at once or later, is tied to `at`.
-   */
-  async run(at: FailurePosition, step: () => Step): Promise<void> {
-    let result: Step;
-    try {
-      result = step();
-    } catch (err) {
-      throw failedAt(err, at);
-    }
-    if (result.pipelined) {
-      const answered = result.done.catch((err: unknown) => Promise.reject(failedAt(err, at)));
-      // Observed here so that a failure answered before drain() is not an unhandled rejection;
-      // drain() still sees it.
-      answered.catch(() => undefined);
-      this.sent.push(answered);
-      return;
-    }
-    await this.drain();
-    await result.start().catch((err: unknown) => Promise.reject(failedAt(err, at)));
-  }
-
-  /** Waits for every statement sent, whatever their outcome. */
-  async settle(): Promise<void> {
-    await Promise.allSettled(this.sent.splice(0));
-  }
-
-  /** Waits for every statement sent; the first failure in order is the one to report. */
-  async drain(): Promise<void> {
-    const settled = await Promise.allSettled(this.sent.splice(0));
-    const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-    if (failures.length > 0) throw rootCause(failures);
-  }
-}
-
-type Step = { pipelined: true; done: Promise<unknown> } | { pipelined: false; start: () => Promise<unknown> };
-
-/**
- * Once one statement fails, PostgreSQL refuses every later one of the transaction with 25P02; the
- * failure worth reporting is the one that is not that echo.
- */
-function rootCause(failures: unknown[]): unknown {
-  return failures.find((err) => (causeOf(err) as { code?: unknown } | null)?.code !== '25P02') ?? failures[0];
-}
-
-function runHandler(tx: Tx, lens: Lens, event: ProjectorEvent, checked: CheckedPayload): Step {
-  if (!checked.handled) return { pipelined: true, done: Promise.resolve() };
-  const handler = handlerOf(lens, event.kind)!;
-  const ctx = {
-    sql: tx,
-    payload: checked.payload as never,
-    partition: event.partition,
-    globalSeq: event.globalSeq,
-    envelope: event.envelope,
-    occurredAt: event.envelope.occurred_at ?? null,
-  };
-  if (handler.statement) {
-    // then() now, not later: a postgres.js query is sent when it is first awaited, and the order
-    // in which they are sent is the order PostgreSQL runs them in.
-    const query = handler.statement(ctx);
-    return { pipelined: true, done: new Promise((resolve, reject) => query.then(resolve, reject)) };
-  }
-  return { pipelined: false, start: () => handler.apply(ctx) };
-}
-
-function applyLogged(tx: Tx, lens: Lens, partition: Partition, logged: LoggedEvent): Step {
-  const { event, checked } = checkLogged(lens, partition, logged);
-  return runHandler(tx, lens, event, checked);
+function addWork(work: WorkItem[], event: ProjectorEvent, checked: CheckedPayload, at: WorkItem['at']): void {
+  if (checked.handled) work.push({ event, payload: checked.payload, at });
 }

@@ -20,6 +20,11 @@ export class ApplyFailure extends Error {
   constructor(
     override readonly cause: unknown,
     readonly at: FailurePosition,
+    /**
+     * The failing statement applied several events at once (set-based), so `at` is only the first
+     * of them: the apply path runs them again one by one to find the event really at fault.
+     */
+    readonly shared = false,
   ) {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
     this.name = 'ApplyFailure';
@@ -29,7 +34,7 @@ export class ApplyFailure extends Error {
 /** The failure itself, without its position. */
 export const causeOf = (err: unknown): unknown => (err instanceof ApplyFailure ? err.cause : err);
 
-/** Ties a failure to the event it belongs to; the first position given wins. */
-export function failedAt(err: unknown, at: FailurePosition): ApplyFailure {
-  return err instanceof ApplyFailure ? err : new ApplyFailure(err, at);
+/** Ties a failure to the event it belongs to (or to the first of several); the first position given wins. */
+export function failedAt(err: unknown, at: FailurePosition, shared = false): ApplyFailure {
+  return err instanceof ApplyFailure ? err : new ApplyFailure(err, at, shared);
 }

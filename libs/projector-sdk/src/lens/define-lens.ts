@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { EventHandler, HandlerContext, Lens, Migration, PendingStatement, SnapshotTable } from './lens-types.js';
+import type { EventContext, EventHandler, HandlerContext, Lens, Migration, PendingStatement, SetForm, SnapshotTable } from './lens-types.js';
 
 const LENS_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const SQL_NAME = /^[a-z_][a-z0-9_]*$/;
@@ -38,6 +38,24 @@ export function statement<S extends z.ZodType>(
       await build(ctx);
     },
     statement: build,
+  };
+}
+
+/**
+ * A kind applied set-based: `form.row` turns each event into a row, and `form.apply` writes many rows
+ * in one statement. The SDK plans batches, group commits, gap fills and replays into steps of events
+ * with disjoint `form.keys`, one statement per kind per step. The fastest form; use it for every kind
+ * whose effect is one statement per row.
+ */
+export function setStatement<S extends z.ZodType, R>(payload: S, form: SetForm<z.output<S>, R>): EventHandler<z.output<S>> {
+  const single = ({ sql, ...event }: HandlerContext<z.output<S>>) => form.apply(sql, [form.row(event as EventContext<z.output<S>>)]);
+  return {
+    payload: payload as z.ZodType<z.output<S>>,
+    apply: async (ctx) => {
+      await single(ctx);
+    },
+    statement: single,
+    set: form,
   };
 }
 

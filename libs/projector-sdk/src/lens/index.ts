@@ -1,2 +1,2 @@
-export { defineLens, handler, statement, type LensDefinition } from './define-lens.js';
-export type { ColumnKind, EventHandler, HandlerContext, Lens, Migration, PendingStatement, SnapshotTable, Tx } from './lens-types.js';
+export { defineLens, handler, setStatement, statement, type LensDefinition } from './define-lens.js';
+export type { ColumnKind, EventContext, EventHandler, HandlerContext, Lens, Migration, PendingStatement, SetForm, SnapshotTable, Tx } from './lens-types.js';

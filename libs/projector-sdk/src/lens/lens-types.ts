@@ -23,6 +23,26 @@ export interface HandlerContext<P> {
  */
 export type PendingStatement = postgres.PendingQuery<readonly postgres.MaybeRow[]>;
 
+/** One event as a set-based handler sees it when it makes the event's row: no `sql`, nothing to run. */
+export type EventContext<P> = Omit<HandlerContext<P>, 'sql'>;
+
+/**
+ * The set-based form of a kind (`setStatement()`): many events of the kind applied by one statement.
+ * The SDK only puts events with disjoint keys into one statement, and keeps the order of the events
+ * of each key (docs/set-based-apply.md), so `apply` never sees two rows that touch the same rows.
+ */
+export interface SetForm<P, R> {
+  /**
+   * The logical rows the event reads or writes within its partition, named by the lens (`note:n1`):
+   * two events that may touch a common row must share a key. Coarser keys are always safe.
+   */
+  readonly keys: (event: EventContext<P>) => readonly string[];
+  /** The event as one row of the statement. A ProjectorError thrown here is this event's own. */
+  readonly row: (event: EventContext<P>) => R;
+  /** One statement that applies every row (typically `... FROM unnest(...)`), built, not awaited. */
+  readonly apply: (sql: Tx, rows: readonly R[]) => PendingStatement;
+}
+
 export interface EventHandler<P = unknown> {
   /** Validates the payload of this kind; a mismatch is `invalid_payload`, nothing written. */
   readonly payload: z.ZodType<P>;
@@ -33,6 +53,9 @@ export interface EventHandler<P = unknown> {
    * answer (PostgreSQL still runs them in order), which is what makes batches and replays fast.
    */
   readonly statement?: (ctx: HandlerContext<P>) => PendingStatement;
+  /** Set by `setStatement()`: the form that applies many events of the kind in one statement. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly set?: SetForm<P, any>;
 }
 
 /** One SQL migration of a lens, applied once, in order, and recorded by id. */
