@@ -1,4 +1,4 @@
-import { statement } from '@projectors/projector-sdk';
+import { setStatement } from '@projectors/projector-sdk';
 import { z } from 'zod';
 import { eventTime, id, optionalTime } from './event-time.js';
 
@@ -11,18 +11,28 @@ export const linkRemovedPayload = z.object({ src_id: id, dst_id: id, link_type: 
 export type LinkAddedPayload = z.infer<typeof linkAddedPayload>;
 export type LinkRemovedPayload = z.infer<typeof linkRemovedPayload>;
 
-/** Inserts the link, also between notes not created (yet); already there: nothing changes. */
-export const linkAdded = statement(linkAddedPayload, ({ sql, payload, partition, occurredAt }) =>
-  sql`
-    INSERT INTO lens_rel.link (world_id, branch, src_id, dst_id, link_type, created_at)
-    VALUES (${partition.worldId}, ${partition.branch}, ${payload.src_id}, ${payload.dst_id}, ${payload.link_type},
-            ${eventTime(payload.created_at, occurredAt)}::text::timestamptz)
-    ON CONFLICT (world_id, branch, src_id, dst_id, link_type) DO NOTHING`,
-);
+/** A link touches the notes at both ends (whose note.deleted removes it). */
+const linkKeys = ({ payload }: { payload: { src_id: string; dst_id: string } }) => [`note:${payload.src_id}`, `note:${payload.dst_id}`];
 
-export const linkRemoved = statement(linkRemovedPayload, ({ sql, payload, partition }) =>
-  sql`
-    DELETE FROM lens_rel.link
-    WHERE world_id = ${partition.worldId} AND branch = ${partition.branch}
-      AND src_id = ${payload.src_id} AND dst_id = ${payload.dst_id} AND link_type = ${payload.link_type}`,
-);
+/** Inserts the links, also between notes not created (yet); already there: nothing changes. */
+export const linkAdded = setStatement(linkAddedPayload, {
+  keys: linkKeys,
+  row: ({ payload, partition, occurredAt }) => ({ ...partition, ...payload, at: eventTime(payload.created_at, occurredAt) }),
+  apply: (sql, rows) => sql`
+    INSERT INTO lens_rel.link (world_id, branch, src_id, dst_id, link_type, created_at)
+    SELECT r.world_id, r.branch, r.src_id, r.dst_id, r.link_type, r.at::timestamptz
+    FROM unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.src_id)}::text[],
+                ${rows.map((r) => r.dst_id)}::text[], ${rows.map((r) => r.link_type)}::text[], ${rows.map((r) => r.at)}::text[])
+         AS r(world_id, branch, src_id, dst_id, link_type, at)
+    ON CONFLICT (world_id, branch, src_id, dst_id, link_type) DO NOTHING`,
+});
+
+export const linkRemoved = setStatement(linkRemovedPayload, {
+  keys: linkKeys,
+  row: ({ payload, partition }) => ({ ...partition, ...payload }),
+  apply: (sql, rows) => sql`
+    DELETE FROM lens_rel.link AS l
+    USING unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.src_id)}::text[],
+                 ${rows.map((r) => r.dst_id)}::text[], ${rows.map((r) => r.link_type)}::text[]) AS r(world_id, branch, src_id, dst_id, link_type)
+    WHERE l.world_id = r.world_id AND l.branch = r.branch AND l.src_id = r.src_id AND l.dst_id = r.dst_id AND l.link_type = r.link_type`,
+});

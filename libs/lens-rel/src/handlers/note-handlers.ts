@@ -1,4 +1,4 @@
-import { statement } from '@projectors/projector-sdk';
+import { setStatement } from '@projectors/projector-sdk';
 import { z } from 'zod';
 import { eventTime, id, optionalTime } from './event-time.js';
 
@@ -24,35 +24,60 @@ export type NoteCreatedPayload = z.infer<typeof noteCreatedPayload>;
 export type NoteUpdatedPayload = z.infer<typeof noteUpdatedPayload>;
 export type NoteDeletedPayload = z.infer<typeof noteDeletedPayload>;
 
-/** Inserts the note; a second create of the same id changes nothing. */
-export const noteCreated = statement(noteCreatedPayload, ({ sql, payload, partition, occurredAt }) => {
-  const at = eventTime(payload.created_at, occurredAt);
-  return sql`
+/** Every note event touches its note's row, and note.deleted also its tags and links. */
+const noteKey = (id: string) => [`note:${id}`];
+
+/** Inserts the notes; a second create of the same id changes nothing. */
+export const noteCreated = setStatement(noteCreatedPayload, {
+  keys: ({ payload }) => noteKey(payload.id),
+  row: ({ payload, partition, occurredAt }) => ({ ...partition, ...payload, at: eventTime(payload.created_at, occurredAt) }),
+  apply: (sql, rows) => sql`
     INSERT INTO lens_rel.note (world_id, branch, note_id, title, body, created_at, updated_at)
-    VALUES (${partition.worldId}, ${partition.branch}, ${payload.id}, ${payload.title}, ${payload.body ?? null},
-            ${at}::text::timestamptz, ${at}::text::timestamptz)
-    ON CONFLICT (world_id, branch, note_id) DO NOTHING`;
+    SELECT r.world_id, r.branch, r.note_id, r.title, r.body, r.at::timestamptz, r.at::timestamptz
+    FROM unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.id)}::text[],
+                ${rows.map((r) => r.title)}::text[], ${rows.map((r) => r.body ?? null)}::text[], ${rows.map((r) => r.at)}::text[])
+         AS r(world_id, branch, note_id, title, body, at)
+    ON CONFLICT (world_id, branch, note_id) DO NOTHING`,
 });
 
-/** Sets the fields the payload gives, and `updated_at`; a note that does not exist stays absent. */
-export const noteUpdated = statement(noteUpdatedPayload, ({ sql, payload, partition, occurredAt }) => {
-  const at = eventTime(payload.updated_at, occurredAt);
-  const title = payload.title === undefined ? sql`` : sql`title = ${payload.title},`;
-  const body = payload.body === undefined ? sql`` : sql`body = ${payload.body},`;
-  return sql`
-    UPDATE lens_rel.note SET ${title} ${body} updated_at = ${at}::text::timestamptz
-    WHERE world_id = ${partition.worldId} AND branch = ${partition.branch} AND note_id = ${payload.id}`;
+/** Sets the fields each payload gives, and `updated_at`; a note that does not exist stays absent. */
+export const noteUpdated = setStatement(noteUpdatedPayload, {
+  keys: ({ payload }) => noteKey(payload.id),
+  row: ({ payload, partition, occurredAt }) => ({
+    ...partition,
+    id: payload.id,
+    setTitle: payload.title !== undefined,
+    title: payload.title ?? null,
+    setBody: payload.body !== undefined,
+    body: payload.body ?? null,
+    at: eventTime(payload.updated_at, occurredAt),
+  }),
+  // sql.array: postgres.js sends a plain JavaScript array of booleans as one boolean, not an array.
+  apply: (sql, rows) => sql`
+    UPDATE lens_rel.note AS n
+    SET title = CASE WHEN r.set_title THEN r.title ELSE n.title END,
+        body = CASE WHEN r.set_body THEN r.body ELSE n.body END,
+        updated_at = r.at::timestamptz
+    FROM unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.id)}::text[],
+                ${sql.array(rows.map((r) => r.setTitle))}::boolean[], ${rows.map((r) => r.title)}::text[],
+                ${sql.array(rows.map((r) => r.setBody))}::boolean[], ${rows.map((r) => r.body)}::text[], ${rows.map((r) => r.at)}::text[])
+         AS r(world_id, branch, note_id, set_title, title, set_body, body, at)
+    WHERE n.world_id = r.world_id AND n.branch = r.branch AND n.note_id = r.note_id`,
 });
 
-/** Deletes the note, its tags and the links at either end, in one statement (one round trip). */
-export const noteDeleted = statement(noteDeletedPayload, ({ sql, payload, partition }) => {
-  const { worldId, branch } = partition;
-  return sql`
-    WITH deleted_note AS (
-      DELETE FROM lens_rel.note WHERE world_id = ${worldId} AND branch = ${branch} AND note_id = ${payload.id}
+/** Deletes the notes, their tags and the links at either end, in one statement. */
+export const noteDeleted = setStatement(noteDeletedPayload, {
+  keys: ({ payload }) => noteKey(payload.id),
+  row: ({ payload, partition }) => ({ ...partition, id: payload.id }),
+  apply: (sql, rows) => sql`
+    WITH r AS (
+      SELECT * FROM unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.id)}::text[])
+             AS r(world_id, branch, note_id)
+    ), deleted_notes AS (
+      DELETE FROM lens_rel.note AS n USING r WHERE n.world_id = r.world_id AND n.branch = r.branch AND n.note_id = r.note_id
     ), deleted_tags AS (
-      DELETE FROM lens_rel.note_tag WHERE world_id = ${worldId} AND branch = ${branch} AND note_id = ${payload.id}
+      DELETE FROM lens_rel.note_tag AS t USING r WHERE t.world_id = r.world_id AND t.branch = r.branch AND t.note_id = r.note_id
     )
-    DELETE FROM lens_rel.link
-    WHERE world_id = ${worldId} AND branch = ${branch} AND (src_id = ${payload.id} OR dst_id = ${payload.id})`;
+    DELETE FROM lens_rel.link AS l USING r
+    WHERE l.world_id = r.world_id AND l.branch = r.branch AND (l.src_id = r.note_id OR l.dst_id = r.note_id)`,
 });

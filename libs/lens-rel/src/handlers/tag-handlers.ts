@@ -1,4 +1,4 @@
-import { statement } from '@projectors/projector-sdk';
+import { setStatement } from '@projectors/projector-sdk';
 import { z } from 'zod';
 import { eventTime, id, optionalTime } from './event-time.js';
 
@@ -8,18 +8,27 @@ export const tagRemovedPayload = z.object({ note_id: id, tag: id });
 export type TagAddedPayload = z.infer<typeof tagAddedPayload>;
 export type TagRemovedPayload = z.infer<typeof tagRemovedPayload>;
 
-/** Inserts the tag, also on a note not created (yet); already there: nothing changes. */
-export const tagAdded = statement(tagAddedPayload, ({ sql, payload, partition, occurredAt }) =>
-  sql`
-    INSERT INTO lens_rel.note_tag (world_id, branch, note_id, tag, applied_at)
-    VALUES (${partition.worldId}, ${partition.branch}, ${payload.note_id}, ${payload.tag},
-            ${eventTime(payload.applied_at, occurredAt)}::text::timestamptz)
-    ON CONFLICT (world_id, branch, note_id, tag) DO NOTHING`,
-);
+/** A tag event touches its note (whose note.deleted removes every tag of it). */
+const tagKeys = ({ payload }: { payload: { note_id: string } }) => [`note:${payload.note_id}`];
 
-export const tagRemoved = statement(tagRemovedPayload, ({ sql, payload, partition }) =>
-  sql`
-    DELETE FROM lens_rel.note_tag
-    WHERE world_id = ${partition.worldId} AND branch = ${partition.branch}
-      AND note_id = ${payload.note_id} AND tag = ${payload.tag}`,
-);
+/** Inserts the tags, also on notes not created (yet); already there: nothing changes. */
+export const tagAdded = setStatement(tagAddedPayload, {
+  keys: tagKeys,
+  row: ({ payload, partition, occurredAt }) => ({ ...partition, ...payload, at: eventTime(payload.applied_at, occurredAt) }),
+  apply: (sql, rows) => sql`
+    INSERT INTO lens_rel.note_tag (world_id, branch, note_id, tag, applied_at)
+    SELECT r.world_id, r.branch, r.note_id, r.tag, r.at::timestamptz
+    FROM unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.note_id)}::text[],
+                ${rows.map((r) => r.tag)}::text[], ${rows.map((r) => r.at)}::text[]) AS r(world_id, branch, note_id, tag, at)
+    ON CONFLICT (world_id, branch, note_id, tag) DO NOTHING`,
+});
+
+export const tagRemoved = setStatement(tagRemovedPayload, {
+  keys: tagKeys,
+  row: ({ payload, partition }) => ({ ...partition, ...payload }),
+  apply: (sql, rows) => sql`
+    DELETE FROM lens_rel.note_tag AS t
+    USING unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.note_id)}::text[],
+                 ${rows.map((r) => r.tag)}::text[]) AS r(world_id, branch, note_id, tag)
+    WHERE t.world_id = r.world_id AND t.branch = r.branch AND t.note_id = r.note_id AND t.tag = r.tag`,
+});
