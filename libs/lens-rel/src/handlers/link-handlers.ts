@@ -11,12 +11,15 @@ export const linkRemovedPayload = z.object({ src_id: id, dst_id: id, link_type: 
 export type LinkAddedPayload = z.infer<typeof linkAddedPayload>;
 export type LinkRemovedPayload = z.infer<typeof linkRemovedPayload>;
 
-/** A link touches the notes at both ends (whose note.deleted removes it). */
-const linkKeys = ({ payload }: { payload: { src_id: string; dst_id: string } }) => [`note:${payload.src_id}`, `note:${payload.dst_id}`];
+/** A link event touches its link, within the notes at both ends (whose note.deleted removes it). */
+type LinkRef = { payload: { src_id: string; dst_id: string; link_type: string } };
+const linkKeys = ({ payload }: LinkRef) => [`link:${JSON.stringify([payload.src_id, payload.dst_id, payload.link_type])}`];
+const linkWithin = ({ payload }: LinkRef) => [`note:${payload.src_id}`, `note:${payload.dst_id}`];
 
 /** Inserts the links, also between notes not created (yet); already there: nothing changes. */
 export const linkAdded = setStatement(linkAddedPayload, {
   keys: linkKeys,
+  within: linkWithin,
   row: ({ payload, partition, occurredAt }) => ({ ...partition, ...payload, at: eventTime(payload.created_at, occurredAt) }),
   apply: (sql, rows) => sql`
     INSERT INTO lens_rel.link (world_id, branch, src_id, dst_id, link_type, created_at)
@@ -29,6 +32,7 @@ export const linkAdded = setStatement(linkAddedPayload, {
 
 export const linkRemoved = setStatement(linkRemovedPayload, {
   keys: linkKeys,
+  within: linkWithin,
   row: ({ payload, partition }) => ({ ...partition, ...payload }),
   apply: (sql, rows) => sql`
     DELETE FROM lens_rel.link AS l

@@ -8,12 +8,15 @@ export const tagRemovedPayload = z.object({ note_id: id, tag: id });
 export type TagAddedPayload = z.infer<typeof tagAddedPayload>;
 export type TagRemovedPayload = z.infer<typeof tagRemovedPayload>;
 
-/** A tag event touches its note (whose note.deleted removes every tag of it). */
-const tagKeys = ({ payload }: { payload: { note_id: string } }) => [`note:${payload.note_id}`];
+/** A tag event touches its tag, within its note (whose note.deleted removes every tag of it). */
+type TagRef = { payload: { note_id: string; tag: string } };
+const tagKeys = ({ payload }: TagRef) => [`tag:${JSON.stringify([payload.note_id, payload.tag])}`];
+const tagWithin = ({ payload }: TagRef) => [`note:${payload.note_id}`];
 
 /** Inserts the tags, also on notes not created (yet); already there: nothing changes. */
 export const tagAdded = setStatement(tagAddedPayload, {
   keys: tagKeys,
+  within: tagWithin,
   row: ({ payload, partition, occurredAt }) => ({ ...partition, ...payload, at: eventTime(payload.applied_at, occurredAt) }),
   apply: (sql, rows) => sql`
     INSERT INTO lens_rel.note_tag (world_id, branch, note_id, tag, applied_at)
@@ -25,6 +28,7 @@ export const tagAdded = setStatement(tagAddedPayload, {
 
 export const tagRemoved = setStatement(tagRemovedPayload, {
   keys: tagKeys,
+  within: tagWithin,
   row: ({ payload, partition }) => ({ ...partition, ...payload }),
   apply: (sql, rows) => sql`
     DELETE FROM lens_rel.note_tag AS t

@@ -34,7 +34,7 @@ export interface Plan {
  * event's own failure), then `planSteps` orders them. Nothing is sent.
  */
 export function planWork(lens: Lens, items: readonly WorkItem[], mode: PlanMode): Plan {
-  const prepared = items.map((item): Prepared & { keys: readonly string[] | null } => {
+  const prepared = items.map((item): Prepared & { keys: readonly string[] | null; within?: readonly string[] } => {
     const handler = handlerOf(lens, item.event.kind)!;
     const event: EventContext<unknown> = {
       payload: item.payload,
@@ -45,12 +45,13 @@ export function planWork(lens: Lens, items: readonly WorkItem[], mode: PlanMode)
     };
     if (!handler.set) return { at: item.at, handler, event, keys: null };
     try {
-      return { at: item.at, handler, event, keys: handler.set.keys(event), row: handler.set.row(event) };
+      const { keys, within, row } = handler.set;
+      return { at: item.at, handler, event, keys: keys(event), within: within?.(event), row: row(event) };
     } catch (err) {
       throw failedAt(err, item.at);
     }
   });
-  const numbers = mode === 'set' ? planSteps(prepared.map((p) => ({ partition: partitionKey(p.event.partition), keys: p.keys }))) : prepared.map((_, i) => i);
+  const numbers = mode === 'set' ? planSteps(prepared.map((p) => ({ partition: partitionKey(p.event.partition), keys: p.keys, within: p.within }))) : prepared.map((_, i) => i);
   const steps: Prepared[][] = [];
   prepared.forEach((p, i) => (steps[numbers[i]!] ??= []).push(p));
   return { steps, shared: steps.some(hasSharedStatement) };

@@ -37,6 +37,12 @@ export interface SetForm<P, R> {
    * two events that may touch a common row must share a key. Coarser keys are always safe.
    */
   readonly keys: (event: EventContext<P>) => readonly string[];
+  /**
+   * Wider rows the event lies within without changing them as a whole (a tag lies within its note):
+   * it is ordered with events that hold one of them as a key (the note's delete), not with the other
+   * events within it (other tags of the note). Optional.
+   */
+  readonly within?: (event: EventContext<P>) => readonly string[];
   /** The event as one row of the statement. A ProjectorError thrown here is this event's own. */
   readonly row: (event: EventContext<P>) => R;
   /** One statement that applies every row (typically `... FROM unnest(...)`), built, not awaited. */
