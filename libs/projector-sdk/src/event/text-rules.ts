@@ -15,8 +15,12 @@ export const MAX_IDENTIFIER_BYTES = 256;
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+// Any NUL or surrogate at all: almost no string has one, so this one scan is all most strings cost.
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+
 /** Why PostgreSQL could not store `text` as it is, or undefined when it can. */
 export function unstorableText(text: string): string | undefined {
+  if (!SUSPECT.test(text)) return undefined;
   if (text.includes('\u0000')) return 'contains NUL (U+0000), which PostgreSQL text and jsonb cannot hold';
   if (LONE_SURROGATE.test(text)) return 'contains a lone UTF-16 surrogate, which is not a Unicode character';
   return undefined;
@@ -39,23 +43,31 @@ export const identifier = () =>
 
 /**
  * Every string of a JSON value, keys included, checked with `unstorableText`; issues carry the path
- * to the bad string. Iterative, so a deeply nested value cannot exhaust the stack.
+ * to the bad string. Recursive: bodies nest at most 1,000 levels (the body parser refuses deeper).
+ * One path array is shared and copied only for an issue: the common case allocates nothing.
  */
 export function checkStorableJson(value: unknown, ctx: z.RefinementCtx): void {
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
-  while (stack.length > 0) {
-    const { value: v, path } = stack.pop()!;
+  const path: (string | number)[] = [];
+  const visit = (v: unknown): void => {
     if (typeof v === 'string') {
       const why = unstorableText(v);
-      if (why) ctx.addIssue({ code: 'custom', path, message: why });
+      if (why) ctx.addIssue({ code: 'custom', path: [...path], message: why });
     } else if (Array.isArray(v)) {
-      v.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        visit(v[i]);
+        path.pop();
+      }
     } else if (v !== null && typeof v === 'object') {
-      for (const [key, item] of Object.entries(v)) {
+      for (const key in v) {
+        if (!Object.hasOwn(v, key)) continue;
+        path.push(key);
         const why = unstorableText(key);
-        if (why) ctx.addIssue({ code: 'custom', path: [...path, key], message: `key ${why}` });
-        stack.push({ value: item, path: [...path, key] });
+        if (why) ctx.addIssue({ code: 'custom', path: [...path], message: `key ${why}` });
+        visit((v as Record<string, unknown>)[key]);
+        path.pop();
       }
     }
-  }
+  };
+  visit(value);
 }
