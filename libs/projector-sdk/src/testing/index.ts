@@ -12,3 +12,4 @@ export { describeProjectorContract } from './contract-suite.js';
 export { describeProjectorProcess, type ProcessSuiteOptions } from './process-suite.js';
 export { nxBuild, startApp, type LogLine, type RunningApp } from './app-process.js';
 export { createTestProjector, partitionSender, useTestProjector, type TestProjectorRef } from './test-projector.js';
+export { documentedExamples, postDocumentedExamples, type DocumentedExample } from './openapi-examples.js';
