@@ -17,8 +17,8 @@ describe("projector-rel's OpenAPI document", () => {
   it('given the rel lens, when documented, then each of its seven kinds shows its payload fields', async () => {
     const doc = (await t.projector.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     const variants = (doc.components.schemas.EventInput as Schema).oneOf!;
-    const payloads = Object.fromEntries(
-      variants.flatMap((v) => {
+    const payloads: Record<string, Schema> = Object.fromEntries(
+      variants.flatMap((v): [unknown, Schema][] => {
         const envelope = v.properties!['envelope']!.properties!;
         const kind = envelope['kind']!.enum?.[0];
         return kind ? [[kind, envelope['payload']!]] : [];
