@@ -58,9 +58,13 @@ function exampleEvent(lens: Lens, kind: string, payload: unknown, at: { worldId:
   return { global_seq: at.seq, event_id: stableUuid(`${lens.name}/${kind}/${at.seq}/event`), envelope, payload_hash: payloadHash };
 }
 
+// A lens without handlers (an extension point) still gets an example: answered ignored, not
+// Swagger's made-up one with a hash that cannot match and global_seq 2^53-1.
+const UNHANDLED_KIND = 'example.unhandled';
+
 /**
  * A valid payload per handled kind: made from the lens's schema, and kept only if that schema
- * accepts it, so no example in the document is refused.
+ * accepts it, so no example in the document is refused. With none, one kind the lens ignores.
  */
 export function examplePayloads(lens: Lens, toOpenApi: ToOpenApiSchema): Map<string, unknown> {
   const payloads = new Map<string, unknown>();
@@ -68,8 +72,12 @@ export function examplePayloads(lens: Lens, toOpenApi: ToOpenApiSchema): Map<str
     const payload = exampleValue(toOpenApi(handler.payload));
     if (handler.payload.safeParse(payload).success) payloads.set(kind, payload);
   }
+  if (payloads.size === 0) payloads.set(UNHANDLED_KIND, {});
   return payloads;
 }
+
+const answered = (lens: Lens, kind: string) =>
+  lens.handlers[kind] ? 'answered processed the first time and duplicate after' : `answered ignored: the ${lens.name} lens has no handler yet`;
 
 /** The examples of `POST /events`: one per kind, each in a partition of its own, at global_seq 1. */
 export function singleEventExamples(lens: Lens, payloads: Map<string, unknown>) {
@@ -77,7 +85,7 @@ export function singleEventExamples(lens: Lens, payloads: Map<string, unknown>) 
     [...payloads].map(([kind, payload]) => [
       kind,
       {
-        summary: `${kind}, answered processed the first time and duplicate after`,
+        summary: `${kind}, ${answered(lens, kind)}`,
         value: exampleEvent(lens, kind, payload, { worldId: stableUuid(`${lens.name}/${kind}/world`), seq: 1 }),
       },
     ]),

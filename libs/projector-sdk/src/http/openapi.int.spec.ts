@@ -252,3 +252,20 @@ describe('the examples of the document', () => {
     }
   });
 });
+
+describe('the examples of a lens without handlers', () => {
+  const bareLens = defineLens({ name: 'bare', migrations: [], handlers: {}, snapshot: {} });
+  let bare: Projector;
+  beforeAll(async () => {
+    bare = await testProjector(db.url, {}, bareLens);
+  });
+  afterAll(() => bare?.close());
+
+  it('are one event of a kind it ignores, alone and in a batch, each answered ignored rather than refused', async () => {
+    const answers = await postDocumentedExamples(bare);
+    expect(answers.map((a) => [a.example.url, a.status, a.body])).toEqual([
+      ['/events', 200, { status: 'ignored', global_seq: 1 }],
+      ['/events/batch', 200, { status: 'processed', results: [{ global_seq: 1, status: 'ignored' }] }],
+    ]);
+  });
+});

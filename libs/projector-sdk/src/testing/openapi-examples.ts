@@ -32,7 +32,8 @@ export async function documentedExamples(projector: Projector): Promise<Document
 
 /**
  * Posts every example of the document as it stands (with the token, when one is configured) and
- * gives each answer: a document a publisher can trust answers each one `processed`.
+ * gives each answer: a document a publisher can trust has each one answered `processed` (`ignored`
+ * for a lens without handlers yet).
  */
 export async function postDocumentedExamples(projector: Projector, token?: string) {
   const answers: { example: DocumentedExample; status: number; body: unknown }[] = [];
