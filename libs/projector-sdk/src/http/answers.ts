@@ -46,6 +46,7 @@ function errorAnswer<S extends z.ZodRawShape>(code: ErrorCode, shape: S, withMes
     .meta({ description: `${code}: ${errorCatalogue[code].message}` });
 }
 
+/** One schema per code of the catalogue: a code added there does not compile until it is documented here. */
 export const errorAnswers = {
   invalid_event: errorAnswer('invalid_event', { issues, ...position }),
   payload_hash_mismatch: errorAnswer('payload_hash_mismatch', position),
@@ -56,7 +57,7 @@ export const errorAnswers = {
   payload_too_large: errorAnswer('payload_too_large', {}, false),
   apply_failed: errorAnswer('apply_failed', { ...position, gap_global_seq: seq.optional() }),
   unavailable: errorAnswer('unavailable', position),
-};
+} satisfies Record<ErrorCode, z.ZodType>;
 
 /** A 503 answer comes with `Retry-After`: the OpenAPI document adds the header to this schema. */
 export const unavailableAnswerSchema = errorAnswers.unavailable;
