@@ -16,6 +16,7 @@ export const MAX_IDENTIFIER_BYTES = 256;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 // Any NUL or surrogate at all: almost no string has one, so this one scan is all most strings cost.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const SUSPECT = /[\u0000\ud800-\udfff]/;
 
 /** Why PostgreSQL could not store `text` as it is, or undefined when it can. */

@@ -1,22 +1,98 @@
 import { z } from 'zod';
 import type { Outcome } from '../apply/apply-events.js';
+import { errorCatalogue, type ErrorCode } from '../errors/catalogue.js';
 
-/** The 200 answers of the write routes, as the OpenAPI document shows them. */
-export const eventAnswerSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('processed'), global_seq: z.number().int() }),
-  z.object({ status: z.literal('ignored'), global_seq: z.number().int() }),
-  z.object({ status: z.literal('duplicate'), global_seq: z.number().int(), watermark: z.number().int() }),
-]);
+/*
+ * Every answer of the HTTP contract as a zod schema. The code builds the answers from typed values;
+ * these schemas are what the OpenAPI document shows for each status (contract.md, "Answers").
+ */
 
-export const batchAnswerSchema = z.object({
-  status: z.literal('processed'),
-  results: z.array(z.object({ global_seq: z.number().int(), status: z.enum(['processed', 'duplicate', 'ignored']) })),
-});
+const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const watermark = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-export const errorAnswerSchema = z.looseObject({ error: z.string(), message: z.string().optional() });
+/** The 200 answers of `POST /events`. */
+export const eventAnswerSchema = z
+  .discriminatedUnion('status', [
+    z.object({ status: z.literal('processed'), global_seq: seq }).meta({ description: 'Applied; the watermark is now global_seq.' }),
+    z.object({ status: z.literal('ignored'), global_seq: seq }).meta({ description: 'The lens has no handler for this kind; only the watermark moved.' }),
+    z
+      .object({ status: z.literal('duplicate'), global_seq: seq, watermark })
+      .meta({ description: 'global_seq is at or below the watermark: nothing written.' }),
+  ])
+  .meta({ description: 'processed, ignored or duplicate: in every case move on to the next event.' });
+
+export const batchAnswerSchema = z
+  .object({
+    status: z.literal('processed'),
+    results: z.array(z.object({ global_seq: seq, status: z.enum(['processed', 'duplicate', 'ignored']) })),
+  })
+  .meta({ description: 'The whole batch committed in one transaction; results are in request order.' });
 
 export function eventAnswer(outcome: Outcome): z.infer<typeof eventAnswerSchema> {
   return outcome.status === 'duplicate'
     ? { status: 'duplicate', global_seq: outcome.globalSeq, watermark: outcome.watermark }
     : { status: outcome.status, global_seq: outcome.globalSeq };
 }
+
+/** zod's issues as the answers carry them: at least a path; code and message as zod wrote them. */
+const issues = z.array(z.looseObject({ path: z.array(z.union([z.string(), z.number()])), message: z.string().optional(), code: z.string().optional() }));
+/** Where a batch's failure belongs: the event's 0-based index and its global_seq. */
+const position = { index: z.number().int().min(0).optional(), global_seq: seq.optional() };
+
+/** One error answer: `error` is the catalogue's code, the description its meaning there. */
+function errorAnswer<S extends z.ZodRawShape>(code: ErrorCode, shape: S, withMessage = true) {
+  return z
+    .looseObject({ error: z.literal(code), ...(withMessage ? { message: z.string() } : {}), ...shape })
+    .meta({ description: `${code}: ${errorCatalogue[code].message}` });
+}
+
+/** One schema per code of the catalogue: a code added there does not compile until it is documented here. */
+export const errorAnswers = {
+  invalid_event: errorAnswer('invalid_event', { issues, ...position }),
+  payload_hash_mismatch: errorAnswer('payload_hash_mismatch', position),
+  invalid_payload: errorAnswer('invalid_payload', { ...position, issues: issues.optional(), gap_global_seq: seq.optional() }),
+  unauthorized: errorAnswer('unauthorized', {}, false),
+  not_found: errorAnswer('not_found', {}),
+  out_of_order: errorAnswer('out_of_order', { global_seq: seq, watermark, missing_from: seq, index: position.index }),
+  payload_too_large: errorAnswer('payload_too_large', {}, false),
+  apply_failed: errorAnswer('apply_failed', { ...position, gap_global_seq: seq.optional() }),
+  unavailable: errorAnswer('unavailable', position),
+} satisfies Record<ErrorCode, z.ZodType>;
+
+/** A 503 answer comes with `Retry-After`: the OpenAPI document adds the header to this schema. */
+export const unavailableAnswerSchema = errorAnswers.unavailable;
+
+/** The write routes' 400: the three ways an event is refused for good. Retrying cannot help. */
+export const badEventAnswerSchema = z
+  .discriminatedUnion('error', [errorAnswers.invalid_event, errorAnswers.payload_hash_mismatch, errorAnswers.invalid_payload])
+  .meta({ description: 'invalid_event, payload_hash_mismatch or invalid_payload: nothing written; park the event and fix the publisher or the lens.' });
+
+const identity = { service: z.string(), projector_name: z.string(), lens: z.string() };
+
+export const healthyAnswerSchema = z
+  .object({ ...identity, status: z.literal('healthy'), watermark_count: z.number().int().min(0) })
+  .meta({ description: 'The database answered; watermark_count is the number of partitions this projector has seen.' });
+
+const unhealthy = z.object({ ...identity, status: z.literal('unhealthy'), error: z.string() }).meta({ description: 'The database query failed.' });
+
+export const unhealthyAnswerSchema = z
+  .union([unhealthy, errorAnswers.unavailable])
+  .meta({ description: 'The database is unreachable (status unhealthy), or the process is shutting down (error unavailable, with Retry-After).' });
+
+export const stateHashAnswerSchema = z
+  .object({ world_id: z.string(), branch: z.string(), watermark, state_hash: z.string().regex(/^[0-9a-f]{64}$/) })
+  .meta({ description: "The partition's state hash at its watermark (watermark 0 and the hash of empty tables for an unknown partition)." });
+
+export const badQueryAnswerSchema = errorAnswers.invalid_event.meta({
+  description: 'invalid_event: the query string does not match (world_id must be a UUID, branch non-empty).',
+});
+
+export const metricsJsonAnswerSchema = z.object({
+  projector_name: z.string(),
+  lens: z.string(),
+  watermark_count: z.number().int().min(0),
+  watermarks: z.array(z.object({ world_id: z.string(), branch: z.string(), last_processed_seq: watermark, updated_at: z.string() })),
+  last_activity: z.string().nullable(),
+});
+
+export const applyFailedAnswerSchema = errorAnswers.apply_failed;

@@ -9,7 +9,8 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 export interface StreamEvent {
   readonly global_seq: number;
   readonly event_id: string;
-  readonly envelope: { readonly world_id: string; readonly branch: string; readonly kind: string; readonly [field: string]: unknown };
+  /** The envelope; fields beyond these are posted and logged as they are. */
+  readonly envelope: { readonly world_id: string; readonly branch: string; readonly kind: string };
 }
 
 export interface EquivalenceOptions {

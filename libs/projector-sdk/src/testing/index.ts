@@ -13,3 +13,4 @@ export { describeProjectorProcess, type ProcessSuiteOptions } from './process-su
 export { nxBuild, startApp, type LogLine, type RunningApp } from './app-process.js';
 export { createTestProjector, partitionSender, useTestProjector, type TestProjectorRef } from './test-projector.js';
 export { describeSetBasedEquivalence, type EquivalenceOptions, type StreamEvent } from './equivalence-suite.js';
+export { documentedExamples, postDocumentedExamples, type DocumentedExample } from './openapi-examples.js';

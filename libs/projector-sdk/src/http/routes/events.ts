@@ -4,11 +4,21 @@ import { ProjectorError } from '../../errors/projector-error.js';
 import { batchBodySchema, eventBodySchema } from '../../event/event-schema.js';
 import { partitionKey, toProjectorEvent } from '../../event/event.js';
 import { payloadHashOf } from '../../hash/index.js';
-import { batchAnswerSchema, errorAnswerSchema, eventAnswer, eventAnswerSchema } from '../answers.js';
+import { badEventAnswerSchema, batchAnswerSchema, errorAnswers, eventAnswer, eventAnswerSchema, unavailableAnswerSchema } from '../answers.js';
 import { losslessBody, treeAt } from '../json-body.js';
 import type { ServerDeps } from '../server-deps.js';
 
-const errors = { 400: errorAnswerSchema, 401: errorAnswerSchema, 409: errorAnswerSchema, 413: errorAnswerSchema, 500: errorAnswerSchema, 503: errorAnswerSchema };
+/** The failures of both write routes, as this projector is configured (401 with a token, 409 under reject). */
+function writeErrors({ config, authenticate }: ServerDeps) {
+  return {
+    400: badEventAnswerSchema,
+    ...(authenticate && { 401: errorAnswers.unauthorized }),
+    ...(config.gapPolicy === 'reject' && { 409: errorAnswers.out_of_order }),
+    413: errorAnswers.payload_too_large,
+    500: errorAnswers.apply_failed,
+    503: unavailableAnswerSchema,
+  };
+}
 
 /** Checks `payload_hash` against the envelope exactly as it arrived (lossless), when one is given. */
 function checkHash(given: string | null | undefined, envelope: Parameters<typeof payloadHashOf>[0] | undefined): void {
@@ -22,6 +32,8 @@ function checkHash(given: string | null | undefined, envelope: Parameters<typeof
 export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const { config, applier, authenticate } = deps;
   const typed = app.withTypeProvider<ZodTypeProvider>();
+  const errors = writeErrors(deps);
+  const security = authenticate ? { security: [{ bearer: [] }] } : {};
 
   typed.post(
     '/events',
@@ -31,6 +43,8 @@ export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
       onRequest: authenticate,
       schema: {
         summary: 'Apply one event',
+        description: 'The envelope is checked against the lens schema of its kind; contract.md, "POST /events".',
+        ...security,
         body: eventBodySchema,
         response: { 200: eventAnswerSchema, ...errors },
       },
@@ -50,6 +64,8 @@ export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
       onRequest: authenticate,
       schema: {
         summary: 'Apply a batch of events in one transaction, all or nothing',
+        description: `1 to ${config.maxBatch} events; a failure names the event by index; contract.md, "POST /events/batch".`,
+        ...security,
         body: batchSchema,
         response: { 200: batchAnswerSchema, ...errors },
       },

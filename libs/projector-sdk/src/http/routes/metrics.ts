@@ -1,9 +1,26 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { applyFailedAnswerSchema, metricsJsonAnswerSchema, unavailableAnswerSchema } from '../answers.js';
 import type { ServerDeps } from '../server-deps.js';
+
+const schema = {
+  summary: 'Prometheus metrics (JSON view with Accept: application/json)',
+  response: {
+    200: {
+      description: 'Prometheus text format 0.0.4; with Accept: application/json (and not text/plain), the watermarks as JSON.',
+      content: {
+        'text/plain': { schema: z.string() },
+        'application/json': { schema: metricsJsonAnswerSchema },
+      },
+    },
+    500: applyFailedAnswerSchema,
+    503: unavailableAnswerSchema,
+  },
+};
 
 /** `GET /metrics`: Prometheus text, or the contract's JSON view on `Accept: application/json`. */
 export function metricsRoute(app: FastifyInstance, { lens, sql, metrics }: ServerDeps): void {
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics (JSON view with Accept: application/json)' } }, async (request, reply) => {
+  app.get('/metrics', { schema }, async (request, reply) => {
     const accept = request.headers.accept ?? '';
     if (accept.includes('application/json') && !accept.includes('text/plain')) {
       const rows = await sql<{ world_id: string; branch: string; last_processed_seq: string; updated_at: Date }[]>`

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { computeStateHash } from '../../state/state-hash.js';
+import { applyFailedAnswerSchema, badQueryAnswerSchema, stateHashAnswerSchema, unavailableAnswerSchema } from '../answers.js';
 import type { ServerDeps } from '../server-deps.js';
 
 const query = z.object({ world_id: z.guid(), branch: z.string().min(1) });
@@ -10,7 +11,13 @@ const query = z.object({ world_id: z.guid(), branch: z.string().min(1) });
 export function stateHashRoute(app: FastifyInstance, { lens, sql }: ServerDeps): void {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/state-hash',
-    { schema: { summary: "A partition's state hash at its watermark", querystring: query } },
+    {
+      schema: {
+        summary: "A partition's state hash at its watermark",
+        querystring: query,
+        response: { 200: stateHashAnswerSchema, 400: badQueryAnswerSchema, 500: applyFailedAnswerSchema, 503: unavailableAnswerSchema },
+      },
+    },
     async (request) => {
       const partition = { worldId: request.query.world_id.toLowerCase(), branch: request.query.branch };
       const { watermark, stateHash } = await computeStateHash(sql, lens, partition);
