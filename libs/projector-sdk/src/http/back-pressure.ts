@@ -1,29 +1,49 @@
-import underPressure from '@fastify/under-pressure';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
 import { ProjectorError } from '../errors/projector-error.js';
 import type { ServerDeps } from './server-deps.js';
 
 const RETRY_AFTER_SECONDS = 1;
+const MAX_EVENT_LOOP_DELAY_MS = 1000;
+const SAMPLE_INTERVAL_MS = 1000;
 
 const overloaded = (why: string) =>
   new ProjectorError('unavailable', `overloaded: ${why}`, { retryAfterSeconds: RETRY_AFTER_SECONDS });
 
 /**
+ * The event loop's mean delay over the last second. Measured with perf_hooks alone: unlike
+ * `@fastify/under-pressure`, nothing here reads /proc (process.memoryUsage throws EMFILE when the
+ * descriptors run out, outside any request, and that killed the process).
+ */
+function eventLoopDelay(app: FastifyInstance): () => number {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  let meanMs = 0;
+  const timer = setInterval(() => {
+    meanMs = Number.isNaN(histogram.mean) ? 0 : histogram.mean / 1e6;
+    histogram.reset();
+  }, SAMPLE_INTERVAL_MS).unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    histogram.disable();
+  });
+  return () => meanMs;
+}
+
+/**
  * Sheds load before it piles up: a 503 with `Retry-After` when the event loop lags or when more
  * events wait for the database than the pool can work off soon. The publisher retries 503s.
+ * Reads (health, metrics) are still answered under pressure.
  */
-export async function registerBackPressure(app: FastifyInstance, { applier, config }: ServerDeps): Promise<void> {
-  await app.register(underPressure, {
-    maxEventLoopDelay: 1000,
-    retryAfter: RETRY_AFTER_SECONDS,
-    // Reads (health, metrics) still answer under pressure; a rejected promise goes to the error handler.
-    pressureHandler: (request: FastifyRequest, _reply: FastifyReply, type: string, value: number | undefined) =>
-      request.method === 'GET' ? undefined : Promise.reject(overloaded(`${type} ${value ?? ''}`.trim())),
-  });
+export function registerBackPressure(app: FastifyInstance, { applier, config }: ServerDeps): void {
+  const delay = eventLoopDelay(app);
   // Enough for a few full batches in flight besides many single events; beyond it, latency only grows.
   const maxQueued = Math.max(config.dbPoolMax * 200, config.maxBatch * 8);
   app.addHook('onRequest', async (request) => {
-    if (request.method === 'POST' && applier.queueDepth >= maxQueued) {
+    if (request.method !== 'POST') return;
+    const lagMs = delay();
+    if (lagMs > MAX_EVENT_LOOP_DELAY_MS) throw overloaded(`event loop delay ${Math.round(lagMs)} ms`);
+    if (applier.queueDepth >= maxQueued) {
       request.log.warn({ queued: applier.queueDepth, maxQueued }, 'shedding load');
       throw overloaded(`${applier.queueDepth} events waiting for the database`);
     }
