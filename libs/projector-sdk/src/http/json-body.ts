@@ -23,7 +23,8 @@ function charsetOf(contentType: string | undefined): string | undefined {
  * the contract's `invalid_event`, like any other bad body.
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
-  app.removeContentTypeParser(['application/json']);
+  // Fastify's text/plain parser would hand a string to the schema; without it, text/plain is refused as a media type.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const charset = charsetOf(request.headers['content-type']);
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {

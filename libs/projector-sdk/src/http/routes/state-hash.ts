@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { computeStateHash } from '../../state/state-hash.js';
 import type { ServerDeps } from '../server-deps.js';
 
-// What PostgreSQL text cannot hold: NUL, and a surrogate that is not half of a pair. The envelope
-// schema refuses the same for events (src/event); a branch that no event can have is a bad query.
+// What PostgreSQL text cannot hold: NUL, and a surrogate that is not half of a pair (not reachable
+// through a percent-decoded query today, checked so the rule is the envelope's). The envelope schema
+// refuses the same for events (src/event); a branch that no event can have is a bad query.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const branch = z
   .string()
