@@ -74,7 +74,8 @@ describe('projector-rel as a process, against hostile connections', () => {
   it('more connections than descriptors: the process stays up, refuses the surplus, and serves once they go', async () => {
     // ulimit -n 256: the limit is 256 - 10 (pool) - 64 (reserve) = 182 connections.
     const { app, port } = await serve({ PROJECTOR_REQUEST_TIMEOUT_S: '20' }, { descriptorLimit: 256 });
-    const connections = await Promise.all(Array.from({ length: 400 }, () => rawConnection(port, stalledPost(1_000_000)).catch(() => undefined)));
+    // Headers never finished: no request exists yet, so only the connection limit holds them back.
+    const connections = await Promise.all(Array.from({ length: 400 }, () => rawConnection(port, 'POST /events HTTP/1.1\r\nHost: x\r\n').catch(() => undefined)));
     // Long enough for a once-a-second sampler (the old back-pressure plugin) to run into EMFILE.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(app.child.exitCode).toBeNull();
@@ -86,6 +87,22 @@ describe('projector-rel as a process, against hostile connections', () => {
     const dropped = /^projector_http_connections_dropped_total\{[^}]*\} (\d+)$/m.exec(metrics);
     expect(Number(dropped?.[1])).toBeGreaterThan(0);
     expect(app.stderr()).toBe('');
+  });
+
+  it('bodies being received are bounded in bytes: a stalled batch more than the budget gets 503 at once', async () => {
+    // A batch may be 16 x 100000 = 1.6 MB; the budget is four of them.
+    const { port } = await serve({ PROJECTOR_BODY_LIMIT_BYTES: '100000' });
+    const holding = await Promise.all(Array.from({ length: 4 }, () => rawConnection(port, stalledPost(1_600_000))));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const refused = await rawConnection(port, stalledPost(1_600_000));
+    expect(await refused.closed).toBeLessThan(2_000);
+    expect(refused.received()).toMatch(/^HTTP\/1\.1 503/);
+    expect(refused.received()).toMatch(/retry-after: 1/i);
+    for (const c of holding) expect(c.socket.readyState).toBe('open');
+    for (const c of holding) c.socket.destroy();
+    await Promise.all(holding.map((c) => c.closed));
+    const res = await fetch(`http://127.0.0.1:${port}/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [] }) });
+    expect(res.status).not.toBe(503);
   });
 
   it('SIGTERM with a stalled body connection still exits 0 promptly', async () => {

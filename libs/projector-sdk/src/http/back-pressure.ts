@@ -31,14 +31,20 @@ function eventLoopDelay(app: FastifyInstance): () => number {
 }
 
 /**
- * Sheds load before it piles up: a 503 with `Retry-After` when the event loop lags or when more
- * events wait for the database than the pool can work off soon. The publisher retries 503s.
+ * Sheds load before it piles up: a 503 with `Retry-After` when the event loop lags, when more
+ * events wait for the database than the pool can work off soon, or when the bodies being received
+ * would hold more memory than their budget. The publisher retries 503s.
  * Reads (health, metrics) are still answered under pressure.
  */
 export function registerBackPressure(app: FastifyInstance, { applier, config }: ServerDeps): void {
   const delay = eventLoopDelay(app);
   // Enough for a few full batches in flight besides many single events; beyond it, latency only grows.
   const maxQueued = Math.max(config.dbPoolMax * 200, config.maxBatch * 8);
+  // Bodies being received are held in memory until they are whole: four full batches at once, however
+  // many connections send (or stall), until the request timeout cuts them. A body counts its
+  // Content-Length, or the batch limit if unknown.
+  const bodyBudget = config.batchBodyLimitBytes * 4;
+  let receiving = 0;
   app.addHook('onRequest', async (request) => {
     if (request.method !== 'POST') return;
     const lagMs = delay();
@@ -47,5 +53,22 @@ export function registerBackPressure(app: FastifyInstance, { applier, config }: 
       request.log.warn({ queued: applier.queueDepth, maxQueued }, 'shedding load');
       throw overloaded(`${applier.queueDepth} events waiting for the database`);
     }
+  });
+  // After the route's own onRequest hooks (the token): a client without it cannot take the budget.
+  app.addHook('preParsing', async (request) => {
+    if (request.raw.complete) return;
+    const declared = Number(request.headers['content-length']);
+    const bytes = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, config.batchBodyLimitBytes) : config.batchBodyLimitBytes;
+    if (receiving + bytes > bodyBudget) {
+      request.log.warn({ receiving, bytes, bodyBudget }, 'shedding load');
+      throw overloaded(`${receiving} bytes of bodies being received`);
+    }
+    receiving += bytes;
+    let released = false;
+    const release = () => {
+      if (!released) receiving -= bytes;
+      released = true;
+    };
+    request.raw.once('end', release).once('close', release);
   });
 }
