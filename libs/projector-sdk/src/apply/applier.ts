@@ -4,7 +4,7 @@ import type { Sql } from '../db/connect.js';
 import { ProjectorError } from '../errors/projector-error.js';
 import { partitionKey, type ProjectorEvent } from '../event/event.js';
 import type { Lens } from '../lens/lens-types.js';
-import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
+import { recordApplied, type ProjectorMetrics } from '../metrics/projector-metrics.js';
 import { applyDeliveries, type ApplyOptions, type Delivery, type Outcome } from './apply-events.js';
 import { classifyError, toProjectorError } from './classify-error.js';
 import { GroupCommitter, type GroupMember } from './group-commit.js';
@@ -41,14 +41,9 @@ export function createApplier(deps: ApplierDeps): Applier {
   const retryAfterSeconds = Math.max(1, Math.ceil(config.errorBackoffMs / 1000));
   let inflight = 0;
 
-  const record = (deliveries: readonly Delivery[], outcomes: readonly Outcome[], startedAt: bigint) => {
+  const record = (_deliveries: readonly Delivery[], outcomes: readonly Outcome[], startedAt: bigint) => {
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-    outcomes.forEach((o, i) => {
-      if (o.status === 'duplicate') return;
-      const { partition } = deliveries[i]!.event;
-      metrics.eventsProcessed.inc({ projector: lens.projectorName, world_id: partition.worldId, branch: partition.branch, kind: o.kind });
-      metrics.eventDuration.observe({ projector: lens.projectorName, kind: o.kind }, seconds);
-    });
+    for (const o of outcomes) if (o.status !== 'duplicate') recordApplied(metrics, lens, o.kind, seconds);
   };
 
   const fail = (err: unknown): ProjectorError => toProjectorError(err, retryAfterSeconds);

@@ -27,11 +27,21 @@ export async function updateLagMetrics({ sql, lens, metrics }: BackgroundDeps): 
       ORDER BY e.global_seq LIMIT 1
     ) pending ON true
     WHERE w.projector_name = ${lens.projectorName}`;
+  let untracked = 0;
+  let lagMax = 0;
   for (const r of rows) {
+    const lag = Math.max(0, r.lag);
+    lagMax = Math.max(lagMax, lag);
+    if (!metrics.partitions.admit(r.world_id, r.branch)) {
+      untracked++;
+      continue;
+    }
     const labels = { projector: lens.projectorName, world_id: r.world_id, branch: r.branch };
     metrics.watermark.set(labels, Number(r.watermark));
-    metrics.lag.set(labels, Math.max(0, r.lag));
+    metrics.lag.set(labels, lag);
   }
+  metrics.lagMax.set({ projector: lens.projectorName }, lagMax);
+  metrics.partitionsUntracked.set({ projector: lens.projectorName }, untracked);
 }
 
 /**
@@ -50,7 +60,9 @@ export async function recordStateHashes({ sql, lens, config, metrics, log }: Bac
       INSERT INTO event_core.projector_state_hashes (projector_name, world_id, branch, global_seq, state_hash)
       VALUES (${lens.projectorName}, ${partition.worldId}, ${partition.branch}, ${watermark}, ${stateHash})
       ON CONFLICT DO NOTHING`;
-    metrics.stateHash.set({ projector: lens.projectorName, world_id: p.world_id, branch: p.branch }, hashGaugeValue(stateHash));
+    if (metrics.partitions.admit(p.world_id, p.branch)) {
+      metrics.stateHash.set({ projector: lens.projectorName, world_id: p.world_id, branch: p.branch }, hashGaugeValue(stateHash));
+    }
   }
   for (let i = 0; i < Math.min(config.replaySample, partitions.length); i++) {
     const p = partitions[(run * config.replaySample + i) % partitions.length]!;

@@ -3,6 +3,15 @@ import { z } from 'zod';
 // Plain decimal text only: Number() would also take '0x10', '1e1' or ' ' (as 0).
 const decimal = (check: z.ZodNumber) =>
   z.string().regex(/^\d+(\.\d+)?$/, 'must be a plain decimal number').transform(Number).pipe(check);
+// postgres.js decodes the URL's parts with decodeURIComponent, which throws a URIError at connect.
+const decodes = (url: string) => {
+  try {
+    decodeURIComponent(url);
+    return true;
+  } catch {
+    return false;
+  }
+};
 const seconds = (fallback: number) => decimal(z.number().positive()).default(fallback);
 const count = (fallback: number, min = 1) => decimal(z.number().int().min(min)).default(fallback);
 
@@ -14,6 +23,7 @@ export const configSchema = z.object({
   PROJECTOR_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .refine(decodes, 'has a bad percent-encoding (each % must start an escape of UTF-8 bytes, e.g. %40 for @)')
     .optional(),
   PROJECTOR_DATA_DIR: z.string().min(1).optional(),
   PROJECTOR_PORT: decimal(z.number().int().min(0).max(65535)).default(8000),
@@ -31,6 +41,12 @@ export const configSchema = z.object({
   PROJECTOR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROJECTOR_REPLAY_SAMPLE: count(1, 0),
   PROJECTOR_GROUP_COMMIT_MS: decimal(z.number().min(0).max(1000)).default(2),
+  // Limits of what one client can hold (contract.md, "Limits").
+  PROJECTOR_REQUEST_TIMEOUT_S: seconds(30),
+  PROJECTOR_KEEP_ALIVE_TIMEOUT_S: seconds(72),
+  PROJECTOR_MAX_CONNECTIONS: decimal(z.number().int().min(1)).optional(),
+  PROJECTOR_DB_CONNECT_TIMEOUT_S: seconds(3),
+  PROJECTOR_METRICS_MAX_PARTITIONS: count(1000, 0),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -23,6 +23,16 @@ export interface ProjectorConfig {
   readonly replaySample: number;
   /** How long concurrent single-event requests wait to share one commit (0: no grouping). */
   readonly groupCommitMs: number;
+  /** Time for a whole request (headers and body) to arrive; headers get at most 10 s of it. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open HTTP connections at most; unset: derived from the descriptor limit at start. */
+  readonly maxConnections: number | undefined;
+  /** How long opening one database connection may take. */
+  readonly dbConnectTimeoutMs: number;
+  /** Partitions that get series of their own in `/metrics`; the rest are counted, not labelled. */
+  readonly metricsMaxPartitions: number;
 }
 
 const SECRETS = new Set(['PROJECTOR_DATABASE_URL', 'PROJECTOR_AUTH_TOKEN']);
@@ -76,5 +86,10 @@ export function parseConfig(env: Record<string, string | undefined>): ProjectorC
     logLevel: c.PROJECTOR_LOG_LEVEL,
     groupCommitMs: c.PROJECTOR_GROUP_COMMIT_MS,
     replaySample: c.PROJECTOR_REPLAY_SAMPLE,
+    requestTimeoutMs: c.PROJECTOR_REQUEST_TIMEOUT_S * 1000,
+    keepAliveTimeoutMs: c.PROJECTOR_KEEP_ALIVE_TIMEOUT_S * 1000,
+    maxConnections: c.PROJECTOR_MAX_CONNECTIONS,
+    dbConnectTimeoutMs: c.PROJECTOR_DB_CONNECT_TIMEOUT_S * 1000,
+    metricsMaxPartitions: c.PROJECTOR_METRICS_MAX_PARTITIONS,
   });
 }

@@ -162,9 +162,32 @@ describe('parseConfig: bad values', () => {
     ['PROJECTOR_HEALTH_CHECK_INTERVAL_S', '-5'],
     ['PROJECTOR_BODY_LIMIT_BYTES', '0'],
     ['PROJECTOR_GROUP_COMMIT_MS', '5000'],
+    ['PROJECTOR_REQUEST_TIMEOUT_S', '0'],
+    ['PROJECTOR_MAX_CONNECTIONS', '0'],
+    ['PROJECTOR_METRICS_MAX_PARTITIONS', '-1'],
   ])('%s=%s is refused with a line naming it', (name, value) => {
     const error = configErrorOf({ [name]: value });
     expect(error.lines).toHaveLength(1);
     expect(error.lines[0]).toMatch(new RegExp(`^${name}=${JSON.stringify(value)}: \\S`));
+  });
+});
+
+describe('parseConfig: limits (contract.md, "Limits")', () => {
+  it('have their defaults in milliseconds; the connection limit is left to the descriptor limit', () => {
+    expect(parseConfig({})).toMatchObject({
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 72_000,
+      maxConnections: undefined,
+      dbConnectTimeoutMs: 3_000,
+      metricsMaxPartitions: 1000,
+    });
+    expect(parseConfig({ PROJECTOR_MAX_CONNECTIONS: '50', PROJECTOR_REQUEST_TIMEOUT_S: '1.5' })).toMatchObject({ maxConnections: 50, requestTimeoutMs: 1500 });
+  });
+
+  it('a database URL with a bad percent-encoding is the one-line config error, not a URIError', () => {
+    for (const url of ['postgres://u:p%zz@h/db', 'postgres://u:%C0%80@h/db', 'postgres://u@h/db?password=50%']) {
+      const error = configErrorOf({ PROJECTOR_DATABASE_URL: url });
+      expect(error.lines).toEqual([expect.stringMatching(/^PROJECTOR_DATABASE_URL=<hidden>: .*percent-encoding/)]);
+    }
   });
 });

@@ -10,7 +10,8 @@ export const errorCatalogue = {
   not_found: { status: 404, message: 'No such route.' },
   out_of_order: { status: 409, message: 'An earlier event of this partition is not applied yet.' },
   payload_too_large: { status: 413, message: 'The body is over the size limit.' },
-  apply_failed: { status: 500, message: 'An unexpected failure; nothing was written.' },
+  unsupported_media_type: { status: 415, message: 'The body is declared in a charset other than UTF-8.' },
+  apply_failed: { status: 500, message: 'An unexpected failure; nothing was written. The log line with this request_id says more.' },
   unavailable: { status: 503, message: 'The projector cannot apply events right now; retry later.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -55,7 +55,9 @@ export const errorAnswers = {
   not_found: errorAnswer('not_found', {}),
   out_of_order: errorAnswer('out_of_order', { global_seq: seq, watermark, missing_from: seq, index: position.index }),
   payload_too_large: errorAnswer('payload_too_large', {}, false),
-  apply_failed: errorAnswer('apply_failed', { ...position, gap_global_seq: seq.optional() }),
+  unsupported_media_type: errorAnswer('unsupported_media_type', {}),
+  // The message is the catalogue's, never the failure's own text: that is logged under request_id.
+  apply_failed: errorAnswer('apply_failed', { ...position, gap_global_seq: seq.optional(), request_id: z.string() }),
   unavailable: errorAnswer('unavailable', position),
 } satisfies Record<ErrorCode, z.ZodType>;
 

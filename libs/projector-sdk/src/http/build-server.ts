@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { ProjectorError } from '../errors/projector-error.js';
 import { registerBackPressure } from './back-pressure.js';
+import { connectionLimit, limitConnections, timeoutOptions } from './connections.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerOpenApi } from './openapi.js';
@@ -23,14 +25,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Requests that arrive while closing get the contract's 503 from the hook below instead.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    ...timeoutOptions(deps.config),
+    // Request ids are ours, never a client's header: they appear in 500 answers and the logs.
+    genReqId: () => randomUUID(),
   });
+  limitConnections(app, connectionLimit(deps.config), () => deps.metrics.connectionsDropped.inc({ projector: deps.lens.projectorName }));
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the answers (OpenAPI); the answers are built by the code from typed
   // values, so checking each one again with zod on the hot path would only cost time.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerJsonBodyParser(app);
   registerErrorHandler(app, deps.metrics, deps.lens.projectorName);
-  await registerBackPressure(app, deps);
+  registerBackPressure(app, deps);
   await registerOpenApi(app, deps.lens);
 
   let closing = false;

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { toProjectorError } from '../apply/classify-error.js';
+import { errorCatalogue } from '../errors/catalogue.js';
 import { ProjectorError } from '../errors/projector-error.js';
 import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
 
@@ -33,15 +34,26 @@ function fromFastifyError(err: FastifyError): ProjectorError | undefined {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ProjectorError('payload_too_large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_EMPTY_TYPE':
     case 'FST_ERR_CTP_INVALID_TYPE':
+      return new ProjectorError('invalid_event', `${err.message}: send Content-Type: application/json`, { details: { issues: [] } });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ProjectorError('invalid_event', err.message, { details: { issues: [] } });
     default:
       if (err.statusCode === 503) return new ProjectorError('unavailable', err.message, { retryAfterSeconds: 5 });
       return undefined;
   }
+}
+
+/**
+ * The answer's body. An unexpected 5xx says only its code and the request id: its message (an index
+ * name, a TypeError's text) is for the log line with that id, not for the client.
+ */
+function answerBody(error: ProjectorError, requestId: string): Record<string, unknown> {
+  const body = error.toBody();
+  if (error.status < 500 || error.code === 'unavailable') return body;
+  return { ...body, message: errorCatalogue[error.code].message, request_id: requestId };
 }
 
 /**
@@ -61,10 +73,14 @@ export function registerErrorHandler(app: FastifyInstance, metrics: ProjectorMet
       branch: body?.envelope?.branch,
     };
     // A 503 is expected under load or during a database restart: a warning, without a stack.
-    if (error.status >= 500 && error.code !== 'unavailable') request.log.error({ ...context, err: error.cause ?? error }, error.message);
+    if (error.status >= 500 && error.code !== 'unavailable') request.log.error({ ...context, request_id: request.id, err: error.cause ?? error }, error.message);
     else request.log.warn(context, error.message);
     if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
-    return reply.code(error.status).type('application/json').send(error.toBody());
+    // Answered before its body was read (401, 413, 503 from a hook): the rest of the body would only
+    // hold the connection and its memory, so the socket is closed after the answer.
+    if (!request.raw.complete) reply.header('connection', 'close');
+    reply.header('x-request-id', request.id);
+    return reply.code(error.status).type('application/json').send(answerBody(error, request.id));
   });
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` });

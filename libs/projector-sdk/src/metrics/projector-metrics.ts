@@ -1,17 +1,21 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Lens } from '../lens/lens-types.js';
+import { partitionSeries } from './partition-series.js';
 
 /**
  * The contract's Prometheus series (contract.md, "Reading"), on a registry of the projector's own
  * so that two projectors in one process (as in the tests) never share counters. Every series carries
- * a `projector` label, set where it is recorded.
+ * a `projector` label, set where it is recorded. Their number is bounded whatever clients send:
+ * `kind` takes the lens's own kinds only (see `kindLabel`), and at most `maxPartitions` partitions
+ * get series of their own (see `partitionSeries`).
  */
-export function createProjectorMetrics() {
+export function createProjectorMetrics(maxPartitions: number) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const eventsProcessed = new Counter({
     name: 'projector_events_processed_total',
     help: 'Events applied (processed or ignored) by the projector',
-    labelNames: ['projector', 'world_id', 'branch', 'kind'] as const,
+    labelNames: ['projector', 'kind'] as const,
     registers: [registry],
   });
   const eventsFailed = new Counter({
@@ -63,10 +67,56 @@ export function createProjectorMetrics() {
     labelNames: ['projector'] as const,
     registers: [registry],
   });
-  return { registry, databaseUp, eventsProcessed, eventsFailed, eventDuration, watermark, lag, stateHash, replayMismatch, backgroundErrors };
+  const lagMax = new Gauge({
+    name: 'projector_lag_max_seconds',
+    help: 'The largest projector_lag_seconds over all partitions, with or without series of their own',
+    labelNames: ['projector'] as const,
+    registers: [registry],
+  });
+  const partitionsUntracked = new Gauge({
+    name: 'projector_metrics_partitions_untracked',
+    help: 'Partitions without per-partition series, over PROJECTOR_METRICS_MAX_PARTITIONS',
+    labelNames: ['projector'] as const,
+    registers: [registry],
+  });
+  const connectionsDropped = new Counter({
+    name: 'projector_http_connections_dropped_total',
+    help: 'HTTP connections closed at once because PROJECTOR_MAX_CONNECTIONS were open',
+    labelNames: ['projector'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    databaseUp,
+    eventsProcessed,
+    eventsFailed,
+    eventDuration,
+    watermark,
+    lag,
+    lagMax,
+    stateHash,
+    replayMismatch,
+    backgroundErrors,
+    partitionsUntracked,
+    connectionsDropped,
+    partitions: partitionSeries(maxPartitions),
+  };
 }
 
 export type ProjectorMetrics = ReturnType<typeof createProjectorMetrics>;
+
+/** Kinds outside the lens's own handlers share this label value. */
+export const OTHER_KIND = 'other';
+
+/** The `kind` label of an event: one of the lens's own kinds, else `other` (any string a client sends is not a label). */
+export const kindLabel = (lens: Lens, kind: string): string => (Object.hasOwn(lens.handlers, kind) ? kind : OTHER_KIND);
+
+/** Records one delivered event answered `processed` or `ignored`, with the time it took. */
+export function recordApplied(metrics: ProjectorMetrics, lens: Lens, kind: string, seconds: number): void {
+  const labels = { projector: lens.projectorName, kind: kindLabel(lens, kind) };
+  metrics.eventsProcessed.inc(labels);
+  metrics.eventDuration.observe(labels, seconds);
+}
 
 /** The gauge value of a hash: its first 13 hex digits (52 bits) fit a double exactly. */
 export const hashGaugeValue = (hash: string): number => Number.parseInt(hash.slice(0, 13), 16);

@@ -39,7 +39,7 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
   const log = logger ?? createLogger(config, lens.serviceName);
   const database = await openDatabase(lens, config, log);
   const { sql } = database;
-  const metrics = createProjectorMetrics();
+  const metrics = createProjectorMetrics(config.metricsMaxPartitions);
   const applier = createApplier({ sql, lens, config, metrics, log });
   const authenticate = config.authToken ? bearerAuth(config.authToken) : undefined;
   const app = await buildServer({ lens, config, sql, applier, metrics, logger: log, authenticate });

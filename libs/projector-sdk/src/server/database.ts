@@ -20,7 +20,7 @@ export interface Database {
  */
 export async function openDatabase(lens: Lens, config: ProjectorConfig, log: Logger): Promise<Database> {
   const connect = (url: string) =>
-    connectDatabase(url, { max: config.dbPoolMax, applicationName: lens.serviceName });
+    connectDatabase(url, { max: config.dbPoolMax, applicationName: lens.serviceName, connectTimeoutSeconds: config.dbConnectTimeoutMs / 1000 });
   if (config.databaseUrl) {
     const sql = connect(config.databaseUrl);
     log.info({ database: maskDatabaseUrl(config.databaseUrl) }, 'using database');

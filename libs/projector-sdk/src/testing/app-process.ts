@@ -36,11 +36,19 @@ export interface RunningApp {
   waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
 }
 
+export interface StartAppOptions {
+  /** The process's descriptor limit (`ulimit -n`), to see what it does when they run out. */
+  readonly descriptorLimit?: number;
+}
+
 /** Spawns `node <mainJs>` with only the given PROJECTOR_* variables and follows its JSON log lines. */
-export function startApp(mainJs: string, env: Record<string, string>, started: ChildProcess[] = []): RunningApp {
+export function startApp(mainJs: string, env: Record<string, string>, started: ChildProcess[] = [], options: StartAppOptions = {}): RunningApp {
   // Only what the test gives: no PROJECTOR_* leaks in from the shell that runs the tests.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PROJECTOR_') && k !== 'NODE_OPTIONS'));
-  const child = spawn(process.execPath, [mainJs], { cwd: path.dirname(path.dirname(mainJs)), env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = options.descriptorLimit
+    ? ['sh', ['-c', `ulimit -n ${options.descriptorLimit} && exec "$0" "$@"`, process.execPath, mainJs]]
+    : [process.execPath, [mainJs]];
+  const child = spawn(command, args, { cwd: path.dirname(path.dirname(mainJs)), env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   const logs: LogLine[] = [];
   const waiters: (() => void)[] = [];

@@ -10,7 +10,7 @@ export { createTestDatabase, useTestDatabase } from './test-database.js';
 export type { CreateTestDatabaseOptions, TestDatabase, TestDatabaseRef } from './test-database.js';
 export { describeProjectorContract } from './contract-suite.js';
 export { describeProjectorProcess, type ProcessSuiteOptions } from './process-suite.js';
-export { nxBuild, startApp, type LogLine, type RunningApp } from './app-process.js';
+export { nxBuild, startApp, type LogLine, type RunningApp, type StartAppOptions } from './app-process.js';
 export { createTestProjector, partitionSender, useTestProjector, type TestProjectorRef } from './test-projector.js';
 export { describeSetBasedEquivalence, type EquivalenceOptions, type StreamEvent } from './equivalence-suite.js';
 export { documentedExamples, postDocumentedExamples, type DocumentedExample } from './openapi-examples.js';

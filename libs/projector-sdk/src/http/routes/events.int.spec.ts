@@ -140,7 +140,10 @@ describe('POST /events: every answer of the contract', () => {
     const worldId = newWorld();
     const res = await post(makeEvent(70, 'item.crash', {}, { worldId }));
     expect(res.statusCode).toBe(500);
-    expect(res.json()).toEqual({ error: 'apply_failed', message: 'handler bug', global_seq: 70 });
+    // The handler's own message is for the log line; the answer names the request instead.
+    const requestId = res.headers['x-request-id'];
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.json()).toEqual({ error: 'apply_failed', message: expect.not.stringContaining('handler bug'), global_seq: 70, request_id: requestId });
     expect(await partitionRows(projector, worldId)).toEqual({ watermark: null, items: [], applied: [] });
   });
 

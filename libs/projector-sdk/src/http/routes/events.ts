@@ -15,6 +15,7 @@ function writeErrors({ config, authenticate }: ServerDeps) {
     ...(authenticate && { 401: errorAnswers.unauthorized }),
     ...(config.gapPolicy === 'reject' && { 409: errorAnswers.out_of_order }),
     413: errorAnswers.payload_too_large,
+    415: errorAnswers.unsupported_media_type,
     500: errorAnswers.apply_failed,
     503: unavailableAnswerSchema,
   };
