@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ProjectorError } from '../errors/projector-error.js';
 import type { ServerDeps } from './server-deps.js';
 
@@ -45,6 +45,7 @@ export function registerBackPressure(app: FastifyInstance, { applier, config }: 
   // Content-Length, or the batch limit if unknown.
   const bodyBudget = config.batchBodyLimitBytes * 4;
   let receiving = 0;
+  const releases = new WeakMap<FastifyRequest, () => void>();
   app.addHook('onRequest', async (request) => {
     if (request.method !== 'POST') return;
     const lagMs = delay();
@@ -56,7 +57,7 @@ export function registerBackPressure(app: FastifyInstance, { applier, config }: 
   });
   // After the route's own onRequest hooks (the token): a client without it cannot take the budget.
   app.addHook('preParsing', async (request) => {
-    if (request.raw.complete) return;
+    if (request.method !== 'POST' || request.raw.complete) return;
     const declared = Number(request.headers['content-length']);
     const bytes = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, config.batchBodyLimitBytes) : config.batchBodyLimitBytes;
     if (receiving + bytes > bodyBudget) {
@@ -69,6 +70,9 @@ export function registerBackPressure(app: FastifyInstance, { applier, config }: 
       if (!released) receiving -= bytes;
       released = true;
     };
+    // Whichever comes first: the body is whole, the connection went, or the answer was sent.
     request.raw.once('end', release).once('close', release);
+    releases.set(request, release);
   });
+  app.addHook('onResponse', async (request) => releases.get(request)?.());
 }
