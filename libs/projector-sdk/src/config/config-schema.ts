@@ -13,7 +13,7 @@ const count = (fallback: number, min = 1) => decimal(z.number().int().min(min)).
 export const configSchema = z.object({
   PROJECTOR_DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .regex(/^(postgres(ql)?:\/\/|embedded$)/, 'must be a postgres:// or postgresql:// URL, or embedded (development)')
     .optional(),
   PROJECTOR_DATA_DIR: z.string().min(1).optional(),
   PROJECTOR_PORT: decimal(z.number().int().min(0).max(65535)).default(8000),
