@@ -6,5 +6,7 @@
 export { startEmbeddedPostgres, maskedClusterUrl } from './embedded-postgres.js';
 export type { EmbeddedPostgres, EmbeddedPostgresLogger, EmbeddedPostgresOptions } from './embedded-postgres.js';
 export { devDataDir, findDevDatabase, workspaceRoot, type FoundDevDatabase } from './dev-database.js';
+export { createFreshDatabase, type FreshDatabase } from './fresh-database.js';
 export { freePort, isListening, isPortFree } from './free-port.js';
+export { waitForHealthy } from './wait-healthy.js';
 export { STAGE_ROOT } from './staging.js';

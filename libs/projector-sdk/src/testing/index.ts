@@ -12,3 +12,5 @@ export { describeProjectorContract } from './contract-suite.js';
 export { describeProjectorProcess, type ProcessSuiteOptions } from './process-suite.js';
 export { nxBuild, startApp, type LogLine, type RunningApp } from './app-process.js';
 export { createTestProjector, partitionSender, useTestProjector, type TestProjectorRef } from './test-projector.js';
+// The workspace's one free-port and wait-for-/health helpers (from the dev library, for apps' tests).
+export { freePort, waitForHealthy } from '@projectors/dev-postgres';
