@@ -14,7 +14,8 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          // The root configs every project extends (eslint) or calls (the vitest config factory).
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^.*/vitest\\.shared\\.mjs$'],
           depConstraints: [
             // type:dev (libs/dev-postgres) is development only: the SDK's tests and the tools use it; no
             // app or lens does, so no production folder or image contains it (the SDK's runtime loads it
