@@ -33,8 +33,11 @@ install: node_modules/.installed ## Install dependencies (npm ci) if needed
 build: install ## Build every project
 	$(NX) run-many -t build
 
+# The build through Nx, then the process itself (exec): Ctrl-C reaches it directly (graceful stop,
+# then the embedded PostgreSQL's), and its exit code is make's.
 serve: install ## Run projector-rel on http://localhost:8000 (embedded PostgreSQL in .data/ unless PROJECTOR_DATABASE_URL is set); exits 1 when it cannot start
-	$(NX) serve projector-rel
+	$(NX) run projector-rel:build
+	cd apps/projector-rel && PROJECTOR_DATABASE_URL="$${PROJECTOR_DATABASE_URL:-embedded}" exec node dist/main.js
 
 demo: install ## With make serve running: write a small stream to its event log and push it (then: make replay ARGS=--all)
 	$(NX) run publisher-sim:run -- --events 200 --worlds 2 --branches 1 --concurrency 4 --url http://localhost:$(PORT) --service $(SERVICE)

@@ -36,6 +36,8 @@ describe('startEmbeddedPostgres', () => {
 
   afterAll(async () => {
     await Promise.all(started.map((pg) => pg.stop()));
+    // As root the data was staged outside root: remove it too.
+    await Promise.all(started.map((pg) => rm(pg.dataDir, { recursive: true, force: true })));
     await rm(root, { recursive: true, force: true });
   });
 
