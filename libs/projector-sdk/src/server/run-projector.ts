@@ -23,7 +23,14 @@ export async function runProjector(lens: Lens, env: Record<string, string | unde
     process.stderr.write(`${lens.serviceName}: ${MISSING_DATABASE_LINE}\n`);
     process.exit(1);
   }
-  const projector = await createProjector({ lens, config });
+  let projector;
+  try {
+    projector = await createProjector({ lens, config });
+  } catch (err) {
+    // Before a logger exists (e.g. `embedded` in a production folder, without the dev library): one line.
+    process.stderr.write(`${lens.serviceName}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
   const { log } = projector;
   let stopping = false;
   const shutdown = (signal: string) => {
