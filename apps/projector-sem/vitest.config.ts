@@ -1,17 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { projectTestConfig } from '../../vitest.shared.mjs';
 
-export default defineConfig({
-  root: import.meta.dirname,
-  cacheDir: '../../node_modules/.vite/apps/projector-sem',
-  resolve: { conditions: ['development'] },
-  test: {
-    name: 'projector-sem',
-    watch: false,
-    environment: 'node',
-    include: ['src/**/*.spec.ts'],
-    globalSetup: ['../../libs/projector-sdk/src/testing/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-    reporters: ['default'],
-  },
-});
+export default projectTestConfig({ dir: import.meta.dirname, name: 'projector-sem', database: true });

@@ -1,17 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { projectTestConfig } from '../../vitest.shared.mjs';
 
-export default defineConfig({
-  root: import.meta.dirname,
-  cacheDir: '../../node_modules/.vite/libs/projector-sdk',
-  resolve: { conditions: ['development'] },
-  test: {
-    name: 'projector-sdk',
-    watch: false,
-    environment: 'node',
-    include: ['src/**/*.spec.ts'],
-    globalSetup: ['./src/testing/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-    reporters: ['default'],
-  },
-});
+export default projectTestConfig({ dir: import.meta.dirname, name: 'projector-sdk', database: true });

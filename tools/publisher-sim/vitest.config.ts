@@ -1,16 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { projectTestConfig } from '../../vitest.shared.mjs';
 
 // Unit tests only (no database): no global setup.
-export default defineConfig({
-  root: import.meta.dirname,
-  cacheDir: '../../node_modules/.vite/tools/publisher-sim',
-  resolve: { conditions: ['development'] },
-  test: {
-    name: 'publisher-sim',
-    watch: false,
-    environment: 'node',
-    include: ['src/**/*.spec.ts'],
-    testTimeout: 30_000,
-    reporters: ['default'],
-  },
-});
+export default projectTestConfig({ dir: import.meta.dirname, name: 'publisher-sim' });

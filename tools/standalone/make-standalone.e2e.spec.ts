@@ -5,12 +5,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { createTestDatabase, type TestDatabase } from '@projectors/projector-sdk/testing';
+import { createTestDatabase, freePort, waitForHealthy, type TestDatabase } from '@projectors/projector-sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const APP = 'projector-rel';
@@ -72,7 +71,7 @@ describe(`the standalone folder of ${APP}`, () => {
     const exited = once(proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     const base = `http://127.0.0.1:${port}`;
 
-    await waitForHealthy(`${base}/health`, proc, () => output);
+    await waitForHealthy(base, proc, { timeoutMs: 30_000, output: () => output });
     const response = await fetch(`${base}/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -119,26 +118,3 @@ async function resolveFrom(dir: string, specifiers: string[]): Promise<string[]>
   return stdout.trim().split('\n');
 }
 
-async function waitForHealthy(url: string, proc: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`node main.js exited with ${proc.exitCode}:\n${output()}`);
-    const status = await fetch(url).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not answer 200 within 30 s:\n${output()}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

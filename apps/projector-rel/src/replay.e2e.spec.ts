@@ -1,13 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { relLens } from '@projectors/lens-rel';
 import { expectedRelModel, generateRelStream, logRelEvents, readRelPartition, type RelEvent } from '@projectors/lens-rel/testing';
 import { computeStateHash, createProjector, parseConfig, type Projector } from '@projectors/projector-sdk';
-import { createTestDatabase, type TestDatabase } from '@projectors/projector-sdk/testing';
+import { createTestDatabase, freePort, waitForHealthy, type TestDatabase } from '@projectors/projector-sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -40,16 +39,6 @@ const env = (port: number): NodeJS.ProcessEnv => ({
   PROJECTOR_LOG_LEVEL: 'warn',
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /** Starts `node dist/main.js` and waits until `/health` answers 200. */
 async function startApp(): Promise<{ proc: ChildProcess; base: string; output: () => string }> {
   const port = await freePort();
@@ -59,12 +48,8 @@ async function startApp(): Promise<{ proc: ChildProcess; base: string; output: (
   proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   app = proc;
   const base = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
-    if (proc.exitCode !== null) throw new Error(`projector-rel exited with ${proc.exitCode}:\n${output}`);
-    const res = await fetch(`${base}/health`).catch(() => undefined);
-    if (res?.status === 200) return { proc, base, output: () => output };
-  }
-  throw new Error(`projector-rel did not answer /health in 60 s:\n${output}`);
+  await waitForHealthy(base, proc, { output: () => output });
+  return { proc, base, output: () => output };
 }
 
 /**

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, waitForHealthy } from '@projectors/dev-postgres';
 
 export interface ProjectorProcess {
   readonly url: string;
@@ -25,18 +25,6 @@ export interface StartProjectorOptions {
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 40_000;
-
-/** A free TCP port on 127.0.0.1, as the OS hands one out. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `node apps/projector-rel/dist/main.js` (the production build) and waits for `GET /health` to answer 200. */
 export async function startProjector(options: StartProjectorOptions): Promise<ProjectorProcess> {
@@ -65,20 +53,11 @@ export async function startProjector(options: StartProjectorOptions): Promise<Pr
   void exited.then(() => process.removeListener('exit', orphaned));
   const url = `http://127.0.0.1:${port}`;
 
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`projector-rel exited with code ${child.exitCode} at start; see ${options.logFile}`);
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`projector-rel not healthy after ${READY_TIMEOUT_MS / 1000} s; see ${options.logFile}`);
-    }
-    await sleep(200);
+  try {
+    await waitForHealthy(url, child, { timeoutMs: READY_TIMEOUT_MS });
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`projector-rel did not start: ${(err as Error).message}; see ${options.logFile}`, { cause: err });
   }
 
   let stopping: Promise<string | undefined> | undefined;

@@ -1,3 +1,4 @@
+import { devDataDir, findDevDatabase } from '@projectors/dev-postgres';
 import { connectDatabase, maskDatabaseUrl } from '@projectors/projector-sdk';
 import { generateRelStream } from '@projectors/lens-rel/testing';
 import { waitForEventLog, writeEventLog, type LogWrite } from './event-log.js';
@@ -24,11 +25,21 @@ const events = generateRelStream({ seed: options.seed, events: options.events, w
 const generateSeconds = (performance.now() - generateStarted) / 1000;
 say(`generated ${events.length} events (seed ${options.seed}) in ${generateSeconds.toFixed(1)} s`);
 
+/** `embedded`: the running dev database of `make serve`, found without a URL being copied; never a new one. */
+async function eventLogUrl(url: string): Promise<string> {
+  if (url !== 'embedded') return url;
+  const found = await findDevDatabase(devDataDir(options.service));
+  if (found.ok) return found.url;
+  say(`${found.reason} (or --no-log)`);
+  process.exit(3);
+}
+
 let log: LogWrite | undefined;
 if (options.databaseUrl) {
-  const sql = connectDatabase(options.databaseUrl, { max: 1, applicationName: 'publisher-sim' });
+  const databaseUrl = await eventLogUrl(options.databaseUrl);
+  const sql = connectDatabase(databaseUrl, { max: 1, applicationName: 'publisher-sim' });
   try {
-    await waitForEventLog(sql, options.waitLogSeconds, () => say(`waiting for event_core.event_log on ${maskDatabaseUrl(options.databaseUrl!)} (a projector creates it)`));
+    await waitForEventLog(sql, options.waitLogSeconds, () => say(`waiting for event_core.event_log on ${maskDatabaseUrl(databaseUrl)} (a projector creates it)`));
     const logStarted = performance.now();
     log = await writeEventLog(sql, events);
     say(

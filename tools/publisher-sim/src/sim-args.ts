@@ -16,7 +16,9 @@ one request in flight per partition and URL, --concurrency partitions at once, r
   --concurrency <n>      partitions in flight at once, per URL (default 32)
   --batch <n>            POST /events/batch with up to n events of one partition (default: single events)
   --max-attempts <n>     attempts per request before it is parked (default 20)
-  --database-url <url>   where event_core.event_log is (default PROJECTOR_DATABASE_URL)
+  --database-url <url>   where event_core.event_log is (default PROJECTOR_DATABASE_URL, else embedded:
+                         the running dev database of \`make serve\`, found in .data/<service>/)
+  --service <name>       whose dev database \`embedded\` means (default projector-rel)
   --no-log               do not write the event log (the projector cannot gap-fill or replay then)
   --wait-log <s>         wait this long for event_core.event_log to exist (default 120)
   --json                 print the summary as JSON on stdout
@@ -34,8 +36,9 @@ export interface SimOptions {
   /** Events per request; 0 means single events on `POST /events`. */
   readonly batch: number;
   readonly maxAttempts: number;
-  /** Undefined with `--no-log`. */
+  /** A postgres:// URL or `embedded` (the dev database of `service`); undefined with `--no-log`. */
   readonly databaseUrl: string | undefined;
+  readonly service: string;
   readonly writeLog: boolean;
   readonly waitLogSeconds: number;
   readonly json: boolean;
@@ -65,6 +68,7 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
       options: {
         url: { type: 'string', multiple: true },
         'database-url': { type: 'string' },
+        service: { type: 'string', default: 'projector-rel' },
         'no-log': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -98,12 +102,9 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
   if (new Set(urls).size !== urls.length) return { kind: 'error', message: 'each --url once' };
 
   const writeLog = !values['no-log'];
-  const databaseUrl = writeLog ? ((values['database-url'] as string | undefined) ?? env['PROJECTOR_DATABASE_URL']) : undefined;
-  if (writeLog && !databaseUrl) {
-    return { kind: 'error', message: 'give --database-url or PROJECTOR_DATABASE_URL (the event log), or --no-log' };
-  }
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    return { kind: 'error', message: '--database-url must be a postgres:// URL' };
+  const databaseUrl = writeLog ? ((values['database-url'] as string | undefined) ?? env['PROJECTOR_DATABASE_URL'] ?? 'embedded') : undefined;
+  if (databaseUrl !== undefined && !/^(postgres(ql)?:\/\/|embedded$)/.test(databaseUrl)) {
+    return { kind: 'error', message: '--database-url must be a postgres:// URL or embedded' };
   }
 
   return {
@@ -119,6 +120,7 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
       batch: numbers['batch']!,
       maxAttempts: numbers['max-attempts']!,
       databaseUrl,
+      service: values['service'] as string,
       writeLog,
       waitLogSeconds: numbers['wait-log']!,
       json: Boolean(values['json']),

@@ -22,6 +22,11 @@ describe('parseSimArgs', () => {
     expect(o.databaseUrl).toBe('postgresql://x/y');
   });
 
+  it('without a database URL, writes the log to the dev database of --service (found at run time)', () => {
+    expect(run(['--url', 'http://h:1'], {})).toMatchObject({ databaseUrl: 'embedded', service: 'projector-rel' });
+    expect(run(['--url', 'http://h:1', '--service', 'projector-sem'], {})).toMatchObject({ databaseUrl: 'embedded', service: 'projector-sem' });
+  });
+
   it('accepts underscores as digit separators', () => {
     expect(run(['--url', 'http://h:1', '--no-log', '--events', '100_000']).events).toBe(100_000);
   });
@@ -32,8 +37,7 @@ describe('parseSimArgs', () => {
     [['--url', 'http://h:1', '--no-log', '--concurrency', '0'], /--concurrency must be an integer >= 1/],
     [['--url', 'http://h:1', '--no-log', '--events', '1e3'], /--events/],
     [['--url', 'http://h:1', '--no-log', '--batch', '-5'], /batch/],
-    [['--url', 'http://h:1'], /--database-url or PROJECTOR_DATABASE_URL/],
-    [['--url', 'http://h:1', '--database-url', 'mysql://x'], /postgres/],
+    [['--url', 'http://h:1', '--database-url', 'mysql://x'], /postgres:\/\/ URL or embedded/],
     [['--url', 'http://h:1', '--url', 'http://h:1', '--no-log'], /each --url once/],
     [['--url', 'http://h:1', '--no-log', '--bogus'], /bogus/],
   ])('rejects %j', (argv, message) => {

@@ -22,7 +22,7 @@ const count = (fallback: number, min = 1) => decimal(z.number().int().min(min)).
 export const configSchema = z.object({
   PROJECTOR_DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .regex(/^(postgres(ql)?:\/\/|embedded$)/, 'must be a postgres:// or postgresql:// URL, or embedded (development)')
     .refine(decodes, 'has a bad percent-encoding (each % must start an escape of UTF-8 bytes, e.g. %40 for @)')
     .optional(),
   PROJECTOR_DATA_DIR: z.string().min(1).optional(),

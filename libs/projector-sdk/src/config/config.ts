@@ -2,8 +2,9 @@ import { configSchema } from './config-schema.js';
 
 /** The parsed configuration: names in camelCase, seconds turned into milliseconds, frozen. */
 export interface ProjectorConfig {
+  /** A postgres:// URL, `embedded` (the development PostgreSQL), or unset (the app refuses to start). */
   readonly databaseUrl: string | undefined;
-  /** Where the embedded PostgreSQL keeps its data when no database URL is given. */
+  /** Where the embedded PostgreSQL keeps its data with `PROJECTOR_DATABASE_URL=embedded`. */
   readonly dataDir: string | undefined;
   readonly port: number;
   readonly host: string;

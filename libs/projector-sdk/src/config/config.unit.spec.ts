@@ -94,6 +94,11 @@ describe('parseConfig: values', () => {
     expect(parseConfig({ PROJECTOR_DATABASE_URL: 'postgres://x@h/db' }).databaseUrl).toBe('postgres://x@h/db');
   });
 
+  it('takes `embedded` (the development PostgreSQL) for a database URL, and nothing like it', () => {
+    expect(parseConfig({ PROJECTOR_DATABASE_URL: 'embedded' }).databaseUrl).toBe('embedded');
+    expect(() => parseConfig({ PROJECTOR_DATABASE_URL: 'embedded-ish' })).toThrow(/PROJECTOR_DATABASE_URL=<hidden>: .*or embedded/);
+  });
+
   it('counts empty strings as unset: defaults apply and auth stays off', () => {
     const names = Object.keys(configSchema.shape);
     expect(names).toContain('PROJECTOR_AUTH_TOKEN');

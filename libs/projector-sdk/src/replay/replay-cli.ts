@@ -3,8 +3,8 @@ import { ConfigError, parseConfig } from '../config/config.js';
 import { migrate } from '../db/migrate.js';
 import type { Partition } from '../event/event.js';
 import type { Lens } from '../lens/lens-types.js';
-import { openDatabase } from '../server/database.js';
-import { createLogger } from '../server/logger.js';
+import { connectDatabase } from '../db/connect.js';
+import { resolveCliDatabaseUrl } from '../server/database.js';
 import { progressBar } from './progress.js';
 import { listPartitions, replayPartition, type ReplayResult } from './replay-partition.js';
 import { formatReplayTable } from './replay-table.js';
@@ -15,8 +15,9 @@ Replays event_core.event_log up to each partition's live watermark through the p
 apply path, in a transaction that is rolled back, and compares the state hash with the live one.
   --all        every partition this projector has a watermark for
   --rebuild    replace the live rows of each partition with the replayed ones (the repair)
-Exit code: 0 when every partition is equal, 1 when one is not, 2 on bad usage.
-The database is PROJECTOR_DATABASE_URL (the running projector logs the URL it uses).`;
+Exit code: 0 when every partition is equal, 1 when one is not, 2 on bad usage or no database.
+The database is PROJECTOR_DATABASE_URL; \`embedded\` (the default of \`nx run <app>:replay\`) is the
+running dev database of \`make serve\`, found in .data/<service>/ (never a new, empty one).`;
 
 /** The replay command of a projector app: `node dist/replay.js -- --all`. Returns the exit code. */
 export async function runReplayCli(lens: Lens, argv: string[], env: Record<string, string | undefined>): Promise<number> {
@@ -54,17 +55,21 @@ export async function runReplayCli(lens: Lens, argv: string[], env: Record<strin
     for (const line of err.lines) process.stderr.write(`${line}\n`);
     return 2;
   }
-  const log = createLogger(config, `${lens.serviceName}-replay`);
-  const database = await openDatabase(lens, config, log);
+  const target = await resolveCliDatabaseUrl(lens, config);
+  if (!target.ok) {
+    process.stderr.write(`${lens.serviceName} replay: ${target.reason}\n`);
+    return 2;
+  }
+  const sql = connectDatabase(target.url, { max: config.dbPoolMax, applicationName: `${lens.serviceName}-replay` });
   try {
-    await migrate(database.sql, lens);
+    await migrate(sql, lens);
     const partitions: Partition[] = args.all
-      ? await listPartitions(database.sql, lens)
+      ? await listPartitions(sql, lens)
       : [{ worldId: args['world-id']!.toLowerCase(), branch: args.branch! }];
     const results: ReplayResult[] = [];
     const bar = progressBar(partitions.length, 'replay');
     for (const [i, partition] of partitions.entries()) {
-      const result = await replayPartition(database.sql, lens, partition, {
+      const result = await replayPartition(sql, lens, partition, {
         rebuild: args.rebuild,
         onProgress: (n) => bar.update(i, `${partition.worldId}/${partition.branch}: ${n} events`),
       });
@@ -80,6 +85,6 @@ export async function runReplayCli(lens: Lens, argv: string[], env: Record<strin
     );
     return unequal === 0 ? 0 : 1;
   } finally {
-    await database.close();
+    await sql.end({ timeout: 5 });
   }
 }

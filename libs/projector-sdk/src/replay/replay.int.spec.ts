@@ -94,6 +94,12 @@ describe('replay', () => {
       expect(await runReplayCli(memoLens, [], env)).toBe(2);
       expect(await runReplayCli(memoLens, ['--all', '--world-id', worlds[0]!], env)).toBe(2);
       expect(await runReplayCli(memoLens, ['--bogus'], env)).toBe(2);
+      // No database named: says so and stops, rather than verifying an empty one.
+      expect(await runReplayCli(memoLens, ['--all'], {})).toBe(2);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/PROJECTOR_DATABASE_URL is unset/);
+      // `embedded` where no dev database runs: says so too (nothing is started).
+      expect(await runReplayCli(memoLens, ['--all'], { PROJECTOR_DATABASE_URL: 'embedded', PROJECTOR_DATA_DIR: '/nonexistent/projectors-replay-spec' })).toBe(2);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/no dev database in \/nonexistent\/projectors-replay-spec .*make serve/);
     } finally {
       out.mockRestore();
       err.mockRestore();

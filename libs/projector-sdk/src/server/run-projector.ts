@@ -1,12 +1,13 @@
 import type { Lens } from '../lens/lens-types.js';
 import { ConfigError, parseConfig } from '../config/config.js';
 import { createProjector } from './create-projector.js';
+import { MISSING_DATABASE_LINE } from './database.js';
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 /**
  * The whole process of a projector app: configuration from the environment (a bad value stops the
- * process with exit code 1 and one line per variable), start, and a graceful shutdown on SIGTERM or
+ * process with exit code 1 and one line per variable; so does a missing database URL), start, and a graceful shutdown on SIGTERM or
  * SIGINT that finishes requests in flight and exits 0.
  */
 export async function runProjector(lens: Lens, env: Record<string, string | undefined>): Promise<void> {
@@ -18,7 +19,18 @@ export async function runProjector(lens: Lens, env: Record<string, string | unde
     for (const line of err.lines) process.stderr.write(`${lens.serviceName}: ${line}\n`);
     process.exit(1);
   }
-  const projector = await createProjector({ lens, config });
+  if (!config.databaseUrl) {
+    process.stderr.write(`${lens.serviceName}: ${MISSING_DATABASE_LINE}\n`);
+    process.exit(1);
+  }
+  let projector;
+  try {
+    projector = await createProjector({ lens, config });
+  } catch (err) {
+    // Before a logger exists (e.g. `embedded` in a production folder, without the dev library): one line.
+    process.stderr.write(`${lens.serviceName}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
   const { log } = projector;
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -6,6 +6,8 @@ import { useTestProjector } from './test-projector.js';
 
 /**
  * What every lens composed with the SDK must show, whatever its handlers: its schema is created once,
+ * every table in it is in the snapshot (so the state hash covers every row a handler writes) and has
+ * a primary key led by (world_id, branch) (a partition's rows are its own),
  * `/health` names it, a kind it does not handle is `ignored` and moves the watermark, a redelivery is
  * a `duplicate`, a bad body writes nothing, an empty partition has the hash of its empty document,
  * and a replay agrees with the live state. Lens libraries run it; the generator adds it to new lenses.
@@ -22,6 +24,28 @@ export function describeProjectorContract(lens: Lens): void {
         const [row] = await db.sql<{ exists: boolean }[]>`SELECT to_regclass(${table}) IS NOT NULL AS exists`;
         expect(row!.exists, table).toBe(true);
       }
+    });
+
+    it(`every table of ${lens.schema} is in the snapshot, so the state hash covers whatever a handler writes`, async () => {
+      const tables = await db.sql<{ name: string }[]>`
+        SELECT table_schema || '.' || table_name AS name FROM information_schema.tables
+        WHERE table_schema = ${lens.schema} ORDER BY table_name`;
+      const inSnapshot = Object.values(lens.snapshot).map((s) => s.table);
+      expect(tables.map((t) => t.name).sort()).toEqual([...new Set(inSnapshot)].sort());
+    });
+
+    it(`every table of ${lens.schema} has a primary key that starts with (world_id, branch)`, async () => {
+      const keys = await db.sql<{ table: string; columns: string[] | null }[]>`
+        SELECT c.relname AS table,
+               (SELECT array_agg(a.attname::text ORDER BY k.ord)
+                FROM pg_index i
+                CROSS JOIN unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                WHERE i.indrelid = c.oid AND i.indisprimary) AS columns
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = ${lens.schema} AND c.relkind IN ('r', 'p')
+        ORDER BY c.relname`;
+      for (const { table, columns } of keys) expect((columns ?? []).slice(0, 2), `${lens.schema}.${table}`).toEqual(['world_id', 'branch']);
     });
 
     it('GET /health names the service, the projector and the lens', async () => {

@@ -6,18 +6,16 @@
  * Where the PostgreSQL comes from, first match wins:
  *   1. `TEST_DATABASE_URL` (a superuser URL: tests CREATE/DROP databases);
  *   2. a Testcontainers `postgres:16-alpine` when a Docker engine answers;
- *   3. the embedded PostgreSQL (`src/embedded`), in a fresh temp folder, removed at teardown.
+ *   3. an ephemeral embedded PostgreSQL (`@projectors/dev-postgres`: works as root from any folder),
+ *      removed at teardown.
  *
  * Referenced by path from vitest configs, never exported from `index.ts`.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { maskDatabaseUrl } from '../db/mask-url.js';
-import { startEmbeddedPostgres } from '../embedded/embedded-postgres.js';
+import { startEmbeddedPostgres } from '@projectors/dev-postgres';
 import { ADMIN_DATABASE_URL_KEY } from './provided-context.js';
 
 const DOCKER_CHECK_TIMEOUT_MS = 2_000;
@@ -106,34 +104,19 @@ async function startContainer(): Promise<AcquiredPostgres> {
 }
 
 async function startEmbedded(): Promise<AcquiredPostgres> {
-  const root = await mkdtemp(path.join(tmpdir(), 'projector-sdk-test-pg-'));
-  try {
-    // mkdtemp creates 0700: the `postgres` OS user (the server runs as it when we are root) must traverse it.
-    await chmod(root, 0o755);
-    const cluster = await startEmbeddedPostgres({
-      dataDir: path.join(root, 'data'),
-      fsync: false,
-      settings: { max_connections: MAX_CONNECTIONS },
-      log: {
-        info: () => undefined,
-        warn: (obj, msg) => console.warn(`${TAG} ${msg ?? ''}`, obj),
+  const cluster = await startEmbeddedPostgres({
+    ephemeral: true,
+    fsync: false,
+    settings: { max_connections: MAX_CONNECTIONS },
+    log: {
+      info: (obj, msg) => {
+        // Where the data (and, as root, the binaries) went: worth one line.
+        if (msg?.includes('staged') || msg?.includes('as root')) console.log(`${TAG} ${msg}`, obj);
       },
-    });
-    return {
-      source: 'embedded',
-      url: cluster.url,
-      release: async () => {
-        try {
-          await cluster.stop();
-        } finally {
-          await rm(root, { recursive: true, force: true });
-        }
-      },
-    };
-  } catch (err) {
-    await rm(root, { recursive: true, force: true });
-    throw err;
-  }
+      warn: (obj, msg) => console.warn(`${TAG} ${msg ?? ''}`, obj),
+    },
+  });
+  return { source: `embedded (${cluster.dataDir})`, url: cluster.url, release: () => cluster.stop() };
 }
 
 async function serverVersion(url: string): Promise<string> {

@@ -14,3 +14,5 @@ export { nxBuild, startApp, type LogLine, type RunningApp, type StartAppOptions 
 export { createTestProjector, partitionSender, useTestProjector, type TestProjectorRef } from './test-projector.js';
 export { describeSetBasedEquivalence, type EquivalenceOptions, type StreamEvent } from './equivalence-suite.js';
 export { documentedExamples, postDocumentedExamples, type DocumentedExample } from './openapi-examples.js';
+// The workspace's one free-port and wait-for-/health helpers (from the dev library, for apps' tests).
+export { freePort, waitForHealthy } from '@projectors/dev-postgres';

@@ -18,7 +18,7 @@ export interface ProcessSuiteOptions {
 /**
  * The built app as a process keeps the contract's process rules: it serves, stops gracefully on
  * SIGTERM and SIGINT with exit code 0, refuses a bad configuration with exit code 1 and one line per
- * variable, and exits 1 when its database cannot be reached at start. Every app runs this suite.
+ * variable, exits 1 at once without a database URL, and exits 1 when its database cannot be reached at start. Every app runs this suite.
  */
 export function describeProjectorProcess(options: ProcessSuiteOptions): void {
   const { appDir, project, projectorName, lens } = options;
@@ -74,6 +74,16 @@ export function describeProjectorProcess(options: ProcessSuiteOptions): void {
         ]),
       );
       expect(app.logs.some((l) => l.msg === 'projector listening')).toBe(false);
+    });
+
+    it('without PROJECTOR_DATABASE_URL exits 1 at once with one line saying so (production names its database)', async () => {
+      const { PROJECTOR_DATABASE_URL: _unset, ...env } = baseEnv();
+      const startedAt = Date.now();
+      const app = start(env);
+      expect(await app.exit).toEqual({ code: 1, signal: null });
+      expect(Date.now() - startedAt).toBeLessThan(5_000);
+      expect(app.stderr().split('\n').filter(Boolean)).toEqual([expect.stringMatching(new RegExp(`^${project}: PROJECTOR_DATABASE_URL is unset: .*embedded`))]);
+      expect(app.logs).toEqual([]);
     });
 
     it('a database that cannot be reached at start exits 1 with a fatal log line', async () => {

@@ -2,7 +2,7 @@
  * One fresh database per spec file on the run's PostgreSQL (see `global-setup.ts`): spec files run in
  * parallel and never see each other's rows.
  */
-import { randomBytes } from 'node:crypto';
+import { createFreshDatabase } from '@projectors/dev-postgres';
 import postgres from 'postgres';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { ADMIN_DATABASE_URL_KEY } from './provided-context.js';
@@ -29,20 +29,15 @@ export interface CreateTestDatabaseOptions {
 export type TestDatabaseRef = Pick<TestDatabase, 'url' | 'name' | 'sql'>;
 
 export async function createTestDatabase(options: CreateTestDatabaseOptions = {}): Promise<TestDatabase> {
-  const adminUrl = adminDatabaseUrl();
-  const name = uniqueDatabaseName(options.prefix ?? 'test');
-  await withAdmin(adminUrl, (admin) => admin`CREATE DATABASE ${admin(name)}`);
-  const url = databaseUrl(adminUrl, name);
-  const sql = postgres(url, { onnotice: () => undefined, max: options.max ?? 10 });
-
+  const fresh = await createFreshDatabase(adminDatabaseUrl(), options.prefix ?? 'test');
+  const sql = postgres(fresh.url, { onnotice: () => undefined, max: options.max ?? 10 });
   let dropping: Promise<void> | undefined;
   const drop = (): Promise<void> =>
     (dropping ??= (async () => {
       await sql.end({ timeout: 5 });
-      await withAdmin(adminUrl, (admin) => admin`DROP DATABASE IF EXISTS ${admin(name)} WITH (FORCE)`);
+      await fresh.drop();
     })());
-
-  return { url, name, sql, drop };
+  return { url: fresh.url, name: fresh.name, sql, drop };
 }
 
 /**
@@ -88,30 +83,4 @@ function adminDatabaseUrl(): string {
     );
   }
   return url;
-}
-
-function uniqueDatabaseName(prefix: string): string {
-  const safePrefix =
-    prefix
-      .toLowerCase()
-      .replace(/[^a-z0-9_]+/g, '_')
-      .replace(/^[^a-z_]+/, '')
-      .slice(0, 32) || 'test';
-  // PostgreSQL identifiers hold 63 bytes: 32 + 1 + 10 + 1 + 12 fits.
-  return `${safePrefix}_${process.pid}_${randomBytes(6).toString('hex')}`;
-}
-
-function databaseUrl(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${encodeURIComponent(database)}`;
-  return url.toString();
-}
-
-async function withAdmin<T>(adminUrl: string, run: (admin: postgres.Sql) => Promise<T>): Promise<T> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
-  try {
-    return await run(admin);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
 }

@@ -38,7 +38,11 @@ describe('lens generator', () => {
     expect(readJson(tree, 'apps/projector-geo/package.json').nx).toMatchObject({
       name: 'projector-geo',
       tags: ['type:app', 'lens:geo'],
-      targets: { serve: { options: { buildTarget: 'projector-geo:build' } }, replay: { command: 'node dist/replay.js' } },
+      targets: {
+        // Development runs: the embedded PostgreSQL unless PROJECTOR_DATABASE_URL names one (the built app needs one named).
+        serve: { command: 'PROJECTOR_DATABASE_URL="${PROJECTOR_DATABASE_URL:-embedded}" node dist/main.js' },
+        replay: { command: 'PROJECTOR_DATABASE_URL="${PROJECTOR_DATABASE_URL:-embedded}" node dist/replay.js' },
+      },
     });
   });
 

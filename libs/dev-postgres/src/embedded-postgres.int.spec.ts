@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskDatabaseUrl } from '../db/mask-url.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { findDevDatabase } from './dev-database.js';
+import { maskedClusterUrl, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { STAGE_ROOT } from './staging.js';
 
 const quietLog = { info: () => undefined, warn: () => undefined };
 
@@ -28,12 +30,14 @@ describe('startEmbeddedPostgres', () => {
   };
 
   beforeAll(async () => {
+    // mkdtemp makes a 0700 folder: as root the postgres OS user cannot reach it, so the data is staged.
     root = await mkdtemp(path.join(tmpdir(), 'embedded-pg-spec-'));
-    await chmod(root, 0o755);
   });
 
   afterAll(async () => {
     await Promise.all(started.map((pg) => pg.stop()));
+    // As root the data was staged outside root: remove it too.
+    await Promise.all(started.map((pg) => rm(pg.dataDir, { recursive: true, force: true })));
     await rm(root, { recursive: true, force: true });
   });
 
@@ -41,8 +45,15 @@ describe('startEmbeddedPostgres', () => {
     const dataDir = path.join(root, 'a');
     const first = await start(dataDir);
     expect(first.url).toMatch(/^postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/postgres$/);
-    expect(maskDatabaseUrl(first.url)).toBe(`postgres://postgres:***@127.0.0.1:${first.port}/postgres`);
+    expect(maskedClusterUrl(first.port)).toBe(`postgres://postgres:***@127.0.0.1:${first.port}/postgres`);
     expect(await readFile(`${dataDir}.port`, 'utf8')).toBe(`${first.port}\n`);
+    // The password is readable by its owner only, and the server really is where the log says.
+    expect((await stat(`${dataDir}.password`)).mode & 0o777).toBe(0o600);
+    expect(existsSync(path.join(first.dataDir, 'PG_VERSION'))).toBe(true);
+    if (process.getuid?.() === 0) expect(first.dataDir.startsWith(`${STAGE_ROOT}/data/`)).toBe(true);
+    else expect(first.dataDir).toBe(dataDir);
+    // Another dev command finds it from the data folder alone.
+    expect(await findDevDatabase(dataDir)).toEqual({ ok: true, url: first.url, port: first.port });
 
     await query(first.url, async (sql) => {
       expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
@@ -51,10 +62,13 @@ describe('startEmbeddedPostgres', () => {
     });
     await first.stop();
     await first.stop(); // idempotent
+    const stopped = await findDevDatabase(dataDir);
+    expect(stopped.ok).toBe(false);
+    expect(stopped.ok ? '' : stopped.reason).toMatch(/is not running/);
 
     // A crashed server leaves postmaster.pid behind, with a pid that is now dead.
     const deadPid = spawnSync('true').pid;
-    await writeFile(path.join(dataDir, 'postmaster.pid'), `${deadPid}\n${dataDir}\n`);
+    await writeFile(path.join(first.dataDir, 'postmaster.pid'), `${deadPid}\n${first.dataDir}\n`);
 
     const second = await start(dataDir);
     expect(second.port).toBe(first.port);
@@ -73,5 +87,21 @@ describe('startEmbeddedPostgres', () => {
     ]);
     expect(inA).toEqual([{ t: 'kept' }]);
     expect(inB).toEqual([{ t: null }]);
+  });
+
+  it('an ephemeral cluster leaves nothing behind, no secret included', async () => {
+    const before = new Set(await readdir(tmpdir()));
+    const pg = await startEmbeddedPostgres({ ephemeral: true, fsync: false, log: quietLog });
+    expect(await query(pg.url, (sql) => sql`select 1 as one`)).toEqual([{ one: 1 }]);
+    expect(existsSync(pg.dataDir)).toBe(true);
+    await pg.stop();
+    expect(existsSync(path.dirname(pg.dataDir))).toBe(false);
+    const left = (await readdir(tmpdir())).filter((f) => !before.has(f) && /pg-password|projectors-(pg|initdb)-/.test(f));
+    expect(left).toEqual([]);
+  });
+
+  it('finds no dev database where none was started, and says so', async () => {
+    const found = await findDevDatabase(path.join(root, 'never'));
+    expect(found).toEqual({ ok: false, reason: expect.stringMatching(/no dev database in .*never.*make serve/) });
   });
 });

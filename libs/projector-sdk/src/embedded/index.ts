@@ -1,2 +1,0 @@
-export { startEmbeddedPostgres } from './embedded-postgres.js';
-export type { EmbeddedPostgres, EmbeddedPostgresLogger, EmbeddedPostgresOptions } from './embedded-postgres.js';
