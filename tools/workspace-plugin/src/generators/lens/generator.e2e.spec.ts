@@ -99,9 +99,8 @@ describe(`nx g @projectors/workspace-plugin:lens ${LENS}, in a copy of the works
     expect(nx(['sync:check'], 'either')).not.toContain(LENS);
     const output = nx(['run-many', '-t', 'build,typecheck,lint,test', '-p', `lens-${LENS},projector-${LENS}`, '--output-style=static', '--skip-sync']);
     expect(output).toContain('Successfully ran targets build, typecheck, lint, test for 2 projects');
-    // The SDK's suites: the contract for the lens, the process for the app; and the lens's table rules.
+    // The SDK's suites: the contract for the lens (its table rules included), the process for the app.
     expect(output).toMatch(new RegExp(`lens-${LENS}.*src/${LENS}-lens\\.int\\.spec\\.ts \\(\\d+ tests\\)`));
-    expect(output).toMatch(new RegExp(`lens-${LENS}.*src/migrations\\.int\\.spec\\.ts \\(2 tests\\)`));
     expect(output).toMatch(new RegExp(`projector-${LENS}.*src/main\\.e2e\\.spec\\.ts \\(\\d+ tests\\)`));
 
     expect(nx(['g', '@projectors/workspace-plugin:lens', LENS, '--no-interactive'], 'failure')).toContain(`A lens "${LENS}" exists already`);
