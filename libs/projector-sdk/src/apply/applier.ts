@@ -43,14 +43,14 @@ interface Unit {
  */
 export function createApplier(deps: ApplierDeps): Applier {
   const { sql, lens, config, metrics, log } = deps;
-  const options = { lens, gapPolicy: config.gapPolicy };
+  const options = { lens, gapPolicy: config.gapPolicy, hold: config.catchupIntervalMs > 0 ? { maxGapFill: config.catchupChunk } : undefined };
   const retryAfterSeconds = Math.max(1, Math.ceil(config.errorBackoffMs / 1000));
   let inflight = 0;
 
   const record = (deliveries: readonly Delivery[], outcomes: readonly Outcome[], startedAt: bigint) => {
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     outcomes.forEach((o, i) => {
-      if (o.status === 'duplicate') return;
+      if (o.status !== 'processed' && o.status !== 'ignored') return;
       const { partition } = deliveries[i]!.event;
       metrics.eventsProcessed.inc({ projector: lens.projectorName, world_id: partition.worldId, branch: partition.branch, kind: o.kind });
       metrics.eventDuration.observe({ projector: lens.projectorName, kind: o.kind }, seconds);

@@ -2,6 +2,7 @@ import { ProjectorError } from '../errors/projector-error.js';
 import { partitionKey, type GlobalSeq, type Partition, type ProjectorEvent } from '../event/event.js';
 import type { Lens, Tx } from '../lens/lens-types.js';
 import { validatePayload, type CheckedPayload } from './lens-payload.js';
+import { holdPartition, type HeldOutcome } from './partition-hold.js';
 import { advanceWatermarks, lockPartitions, readPartitionStates, type LoggedEvent, type PartitionState } from './partition-store.js';
 
 /** One event of a delivery, already checked against the contract and the lens. */
@@ -12,11 +13,17 @@ export interface Delivery {
 
 export type Outcome =
   | { readonly status: 'processed' | 'ignored'; readonly globalSeq: GlobalSeq; readonly kind: string; readonly filled: number }
-  | { readonly status: 'duplicate'; readonly globalSeq: GlobalSeq; readonly watermark: GlobalSeq };
+  | { readonly status: 'duplicate'; readonly globalSeq: GlobalSeq; readonly watermark: GlobalSeq }
+  | HeldOutcome;
 
 export interface ApplyOptions {
   readonly lens: Lens;
   readonly gapPolicy: 'fill' | 'reject';
+  /**
+   * Deliveries from the publisher: a blocked partition or a gap larger than `maxGapFill` events is
+   * left to catch-up (partition-hold.ts). Catch-up and replay apply the log itself and leave it out.
+   */
+  readonly hold?: { readonly maxGapFill: number };
 }
 
 /**
@@ -45,7 +52,11 @@ export async function applyDeliveries(tx: Tx, deliveries: readonly Delivery[], o
   const reading = readPartitionStates(
     tx,
     lens.projectorName,
-    groups.map((g) => ({ partition: g.partition, upTo: deliveries[g.indexes.at(-1)!]!.event.globalSeq })),
+    groups.map((g) => ({
+      partition: g.partition,
+      upTo: deliveries[g.indexes.at(-1)!]!.event.globalSeq,
+      gapLimit: options.hold && options.hold.maxGapFill + 1,
+    })),
     deliveries.map((d) => d.event.globalSeq),
   );
   const [, states] = await Promise.all([locked, reading]);
@@ -97,6 +108,19 @@ async function applyPartition(
   let watermark = state.watermark;
   let next = 0; // the next missing event of the log not yet applied
   try {
+    if (options.hold) {
+      const held = await holdPartition({
+        tx,
+        partition,
+        state,
+        deliveries: indexes.map((index) => ({ index, globalSeq: deliveries[index]!.event.globalSeq })),
+        maxGapFill: options.hold.maxGapFill,
+      });
+      if (held) {
+        for (const h of held) outcomes[h.index] = h.outcome;
+        return undefined;
+      }
+    }
     for (const index of indexes) {
       const { event, checked } = deliveries[index]!;
       try {

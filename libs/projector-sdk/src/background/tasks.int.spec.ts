@@ -3,6 +3,7 @@ import type { Projector } from '../server/create-projector.js';
 import { logEvents, makeEvent, newWorld } from '../test-support/events.fixture.js';
 import { testProjector } from '../test-support/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
+import { newCatchupStatus } from '../catchup/catchup-status.js';
 import { recordStateHashes, updateLagMetrics, type BackgroundDeps } from './tasks.js';
 
 const db = useTestDatabase({ prefix: 'sdk_tasks' });
@@ -11,7 +12,7 @@ let deps: BackgroundDeps;
 
 beforeAll(async () => {
   projector = await testProjector(db.url);
-  deps = { sql: projector.sql, lens: projector.lens, config: projector.config, metrics: projector.metrics, log: projector.log };
+  deps = { sql: projector.sql, lens: projector.lens, config: projector.config, metrics: projector.metrics, log: projector.log, catchup: newCatchupStatus() };
 });
 afterAll(() => projector.close());
 

@@ -5,6 +5,9 @@ import type { Lens } from '../lens/lens-types.js';
 import { hashGaugeValue, type ProjectorMetrics } from '../metrics/projector-metrics.js';
 import { replayPartition } from '../replay/replay-partition.js';
 import { computeStateHash } from '../state/state-hash.js';
+import { runCatchupLoop } from '../catchup/catchup-loop.js';
+import type { CatchupStatus } from '../catchup/catchup-status.js';
+import { onFailedEvent } from '../poison/on-failed-event.js';
 import { repeat } from './every.js';
 
 export interface BackgroundDeps {
@@ -13,25 +16,31 @@ export interface BackgroundDeps {
   config: ProjectorConfig;
   metrics: ProjectorMetrics;
   log: Logger;
+  catchup: CatchupStatus;
 }
 
-/** Refreshes the watermark and lag gauges: lag is the age of the oldest logged event not applied yet. */
+/**
+ * Refreshes the watermark, lag and blocked gauges for every partition of the log, with a watermark
+ * row or not: lag in events (logged past the watermark) and in seconds (age of the oldest of those).
+ */
 export async function updateLagMetrics({ sql, lens, metrics }: BackgroundDeps): Promise<void> {
-  const rows = await sql<{ world_id: string; branch: string; watermark: string; lag: number }[]>`
-    SELECT w.world_id, w.branch, w.last_processed_seq::text AS watermark,
-           coalesce(extract(epoch FROM now() - pending.received_at), 0)::float8 AS lag
-    FROM event_core.projector_watermarks w
-    LEFT JOIN LATERAL (
-      SELECT e.received_at FROM event_core.event_log e
-      WHERE e.world_id = w.world_id AND e.branch = w.branch AND e.global_seq > w.last_processed_seq
-      ORDER BY e.global_seq LIMIT 1
-    ) pending ON true
-    WHERE w.projector_name = ${lens.projectorName}`;
+  const rows = await sql<{ world_id: string; branch: string; watermark: string; events: number; lag: number }[]>`
+    SELECT l.world_id::text, l.branch, coalesce(w.last_processed_seq, 0)::text AS watermark,
+           count(*) FILTER (WHERE l.global_seq > coalesce(w.last_processed_seq, 0))::int AS events,
+           coalesce(extract(epoch FROM now() - min(l.received_at) FILTER (WHERE l.global_seq > coalesce(w.last_processed_seq, 0))), 0)::float8 AS lag
+    FROM event_core.event_log l
+    LEFT JOIN event_core.projector_watermarks w
+      ON w.projector_name = ${lens.projectorName} AND w.world_id = l.world_id AND w.branch = l.branch
+    GROUP BY l.world_id, l.branch, w.last_processed_seq`;
   for (const r of rows) {
     const labels = { projector: lens.projectorName, world_id: r.world_id, branch: r.branch };
     metrics.watermark.set(labels, Number(r.watermark));
     metrics.lag.set(labels, Math.max(0, r.lag));
+    metrics.lagEvents.set(labels, r.events);
   }
+  const [blocked] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM event_core.projector_partition_blocks WHERE projector_name = ${lens.projectorName}`;
+  metrics.partitionsBlocked.set({ projector: lens.projectorName }, blocked!.n);
 }
 
 /**
@@ -103,6 +112,14 @@ export function startBackgroundTasks(deps: BackgroundDeps): () => Promise<void> 
       onError: failed('state-hash-monitor'),
     }),
   ];
+  if (config.catchupIntervalMs > 0) {
+    loops.push(
+      runCatchupLoop(
+        { sql, lens, chunk: config.catchupChunk, metrics, log, status: deps.catchup, onFailed: async (failed) => void (await onFailedEvent(deps, failed)) },
+        { intervalMs: config.catchupIntervalMs, backoffMs: config.errorBackoffMs, signal: controller.signal, onError: failed('catch-up') },
+      ),
+    );
+  }
   return async () => {
     controller.abort();
     await Promise.allSettled(loops);

@@ -31,6 +31,9 @@ export const configSchema = z.object({
   PROJECTOR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROJECTOR_REPLAY_SAMPLE: count(1, 0),
   PROJECTOR_GROUP_COMMIT_MS: decimal(z.number().min(0).max(1000)).default(2),
+  PROJECTOR_CATCHUP_INTERVAL_S: decimal(z.number().min(0)).default(2),
+  PROJECTOR_CATCHUP_CHUNK: count(500),
+  PROJECTOR_POISON_POLICY: z.enum(['block', 'skip']).default('block'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -23,6 +23,12 @@ export interface ProjectorConfig {
   readonly replaySample: number;
   /** How long concurrent single-event requests wait to share one commit (0: no grouping). */
   readonly groupCommitMs: number;
+  /** Pause between catch-up passes over the log (0: no catch-up). */
+  readonly catchupIntervalMs: number;
+  /** Events one catch-up transaction applies at most; a delivery with a larger gap is queued. */
+  readonly catchupChunk: number;
+  /** What an event the lens or the database rejects for good does to its partition. */
+  readonly poisonPolicy: 'block' | 'skip';
 }
 
 const SECRETS = new Set(['PROJECTOR_DATABASE_URL', 'PROJECTOR_AUTH_TOKEN']);
@@ -76,5 +82,8 @@ export function parseConfig(env: Record<string, string | undefined>): ProjectorC
     logLevel: c.PROJECTOR_LOG_LEVEL,
     groupCommitMs: c.PROJECTOR_GROUP_COMMIT_MS,
     replaySample: c.PROJECTOR_REPLAY_SAMPLE,
+    catchupIntervalMs: c.PROJECTOR_CATCHUP_INTERVAL_S * 1000,
+    catchupChunk: c.PROJECTOR_CATCHUP_CHUNK,
+    poisonPolicy: c.PROJECTOR_POISON_POLICY,
   });
 }

@@ -10,13 +10,38 @@ export const eventAnswerSchema = z.discriminatedUnion('status', [
 
 export const batchAnswerSchema = z.object({
   status: z.literal('processed'),
-  results: z.array(z.object({ global_seq: z.number().int(), status: z.enum(['processed', 'duplicate', 'ignored']) })),
+  results: z.array(z.object({ global_seq: z.number().int(), status: z.enum(['processed', 'duplicate', 'ignored', 'queued', 'blocked']) })),
 });
 
 export const errorAnswerSchema = z.looseObject({ error: z.string(), message: z.string().optional() });
 
-export function eventAnswer(outcome: Outcome): z.infer<typeof eventAnswerSchema> {
+export function eventAnswer(outcome: Outcome): z.infer<typeof eventAnswerSchema> | z.infer<typeof heldAnswerSchema> {
+  if (outcome.status === 'queued' || outcome.status === 'blocked') return heldAnswer(outcome);
   return outcome.status === 'duplicate'
     ? { status: 'duplicate', global_seq: outcome.globalSeq, watermark: outcome.watermark }
     : { status: outcome.status, global_seq: outcome.globalSeq };
+}
+
+// Issue 11: answers of catch-up and poison events (contract.md, "Catch-up and poison events").
+
+/** 202: the event is in the log and left to catch-up (a large gap before it, or its partition blocked). */
+export const heldAnswerSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('queued'), global_seq: z.number().int(), watermark: z.number().int() }),
+  z.object({ status: z.literal('blocked'), global_seq: z.number().int(), blocked_at: z.number().int() }),
+]);
+
+/** 200 under `PROJECTOR_POISON_POLICY=skip`: the event was rejected for good, recorded as skipped. */
+export const skippedAnswerSchema = z.object({
+  status: z.literal('skipped'),
+  global_seq: z.number().int(),
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+
+/** 409 of a partition blocked at a poison event, for an event not in the log (retry later). */
+export const partitionBlockedAnswerSchema = z.looseObject({ error: z.literal('partition_blocked'), message: z.string(), blocked_at: z.number().int() });
+
+export function heldAnswer(outcome: Extract<Outcome, { status: 'queued' | 'blocked' }>): z.infer<typeof heldAnswerSchema> {
+  return outcome.status === 'queued'
+    ? { status: 'queued', global_seq: outcome.globalSeq, watermark: outcome.watermark }
+    : { status: 'blocked', global_seq: outcome.globalSeq, blocked_at: outcome.blockedAt };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApplier } from '../apply/applier.js';
 import { startBackgroundTasks } from '../background/tasks.js';
+import { newCatchupStatus } from '../catchup/catchup-status.js';
 import type { ProjectorConfig } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
 import { migrate, type MigrationReport } from '../db/migrate.js';
@@ -42,7 +43,8 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
   const metrics = createProjectorMetrics();
   const applier = createApplier({ sql, lens, config, metrics, log });
   const authenticate = config.authToken ? bearerAuth(config.authToken) : undefined;
-  const app = await buildServer({ lens, config, sql, applier, metrics, logger: log, authenticate });
+  const catchup = newCatchupStatus();
+  const app = await buildServer({ lens, config, sql, applier, metrics, logger: log, authenticate, catchup });
   let stopBackground: (() => Promise<void>) | undefined;
   let closing: Promise<void> | undefined;
 
@@ -61,7 +63,7 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
     start: async () => {
       await projector.migrate();
       const address = await app.listen({ port: config.port, host: config.host });
-      stopBackground = startBackgroundTasks({ sql, lens, config, metrics, log });
+      stopBackground = startBackgroundTasks({ sql, lens, config, metrics, log, catchup });
       log.info({ address, projector: lens.projectorName }, 'projector listening');
       return address;
     },

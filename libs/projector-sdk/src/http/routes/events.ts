@@ -4,7 +4,7 @@ import { ProjectorError } from '../../errors/projector-error.js';
 import { batchBodySchema, eventBodySchema } from '../../event/event-schema.js';
 import { partitionKey, toProjectorEvent } from '../../event/event.js';
 import { payloadHashOf } from '../../hash/index.js';
-import { batchAnswerSchema, errorAnswerSchema, eventAnswer, eventAnswerSchema } from '../answers.js';
+import { batchAnswerSchema, errorAnswerSchema, eventAnswer, eventAnswerSchema, heldAnswerSchema } from '../answers.js';
 import { losslessBody, treeAt } from '../json-body.js';
 import type { ServerDeps } from '../server-deps.js';
 
@@ -32,12 +32,15 @@ export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
       schema: {
         summary: 'Apply one event',
         body: eventBodySchema,
-        response: { 200: eventAnswerSchema, ...errors },
+        response: { 200: eventAnswerSchema, 202: heldAnswerSchema, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       checkHash(request.body.payload_hash, treeAt(losslessBody(request), 'envelope'));
-      return eventAnswer(await applier.applyOne(toProjectorEvent(request.body)));
+      const outcome = await applier.applyOne(toProjectorEvent(request.body));
+      // Queued or blocked: in the log, left to catch-up (contract.md, "Catch-up and poison events").
+      if (outcome.status === 'queued' || outcome.status === 'blocked') reply.code(202);
+      return eventAnswer(outcome);
     },
   );
 

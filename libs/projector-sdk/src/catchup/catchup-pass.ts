@@ -1,0 +1,123 @@
+import type { Logger } from 'pino';
+import type { Sql } from '../db/connect.js';
+import { partitionKey, type GlobalSeq, type Partition } from '../event/event.js';
+import type { Lens } from '../lens/lens-types.js';
+import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
+import { applyChunk, type ChunkOutcome, type FailedEvent } from './catchup-chunk.js';
+import { scanBehind, type BehindPartition, type ScanCursor } from './catchup-scan.js';
+import type { CatchupStatus } from './catchup-status.js';
+
+/** Partitions a scan returns at most (a page; the pass pages on). */
+const SCAN_PAGE = 10_000;
+/**
+ * Partitions one catch-up transaction locks at most; never more than a chunk, since each one behind
+ * has at least one event to apply (a lock taken for nothing would only keep another process off it).
+ */
+const PARTITIONS_PER_TX = 64;
+const PROGRESS_EVERY_MS = 5_000;
+
+export interface CatchupDeps {
+  readonly sql: Sql;
+  readonly lens: Lens;
+  readonly chunk: number;
+  readonly metrics: ProjectorMetrics;
+  readonly log: Logger;
+  readonly status: CatchupStatus;
+  /** Decides what a failing event does to its partition (block, skip); the pass leaves it alone after. */
+  readonly onFailed: (failed: FailedEvent) => Promise<void>;
+  readonly signal?: AbortSignal;
+}
+
+export interface PassReport {
+  readonly partitionsBehind: number;
+  readonly partitionsDone: number;
+  readonly events: number;
+  readonly failed: number;
+  readonly seconds: number;
+}
+
+/**
+ * One catch-up pass: pages through the partitions of the log that are behind and applies their
+ * logged events in bounded transactions until each is caught up, held by another process, or
+ * stopped at a failing event (handed to `onFailed`, then left alone for the rest of the pass).
+ */
+export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
+  const { sql, lens, log, status, metrics } = deps;
+  const started = Date.now();
+  let lastProgress = started;
+  let cursor: ScanCursor;
+  let behind = 0;
+  let done = 0;
+  let events = 0;
+  let failedCount = 0;
+  const progress = () => {
+    const seconds = (Date.now() - started) / 1000;
+    log.info(
+      { partitions_behind: behind, partitions_done: done, events_applied: events, events_per_s: Math.round(events / Math.max(seconds, 0.001)) },
+      'catch-up progress',
+    );
+  };
+  try {
+    for (;;) {
+      const page = await scanBehind(sql, lens.projectorName, cursor, SCAN_PAGE);
+      if (page.length === 0) break;
+      cursor = page.at(-1)!.partition;
+      behind += page.length;
+      status.catchingUp = true;
+      status.partitionsBehind = behind - done;
+      const queue: BehindPartition[] = [...page];
+      while (queue.length > 0 && !deps.signal?.aborted) {
+        const batch = queue.splice(0, Math.min(PARTITIONS_PER_TX, deps.chunk));
+        const { outcome, failed } = await applyIsolated(deps, batch.map((b) => b.partition));
+        events += outcome.events;
+        status.eventsApplied += outcome.events;
+        metrics.catchupEvents.inc({ projector: lens.projectorName }, outcome.events);
+        const stopped = new Set(failed.map((f) => partitionKey(f.partition)));
+        for (const f of failed) await deps.onFailed(f);
+        failedCount += failed.length;
+        const held = new Set(outcome.held.map(partitionKey));
+        const full = outcome.events >= deps.chunk;
+        for (const b of batch) {
+          const key = partitionKey(b.partition);
+          if (!held.has(key) || stopped.has(key)) continue;
+          const moved = outcome.applied.get(key);
+          // Still behind its head when scanned: the chunk ran out inside it, or before reaching it.
+          if ((moved && moved.watermark < b.head) || (!moved && full)) queue.push(b);
+          else done++;
+        }
+        status.partitionsBehind = Math.max(0, behind - done);
+        if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+          lastProgress = Date.now();
+          progress();
+        }
+      }
+      if (deps.signal?.aborted) break;
+    }
+  } finally {
+    status.catchingUp = false;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  if (seconds * 1000 >= PROGRESS_EVERY_MS) progress();
+  status.partitionsBehind = 0;
+  status.lastPassAt = new Date();
+  return { partitionsBehind: behind, partitionsDone: done, events, failed: failedCount, seconds };
+}
+
+/**
+ * Applies a batch of partitions in one transaction; when the database rejects an event, tries again
+ * with that partition stopped before it, so one poison event holds back only its own partition.
+ */
+async function applyIsolated(deps: CatchupDeps, partitions: readonly Partition[]): Promise<{ outcome: ChunkOutcome; failed: FailedEvent[] }> {
+  const stops = new Map<string, GlobalSeq>();
+  const failed: FailedEvent[] = [];
+  // Each retry stops one more partition, so this ends within partitions.length + 1 tries.
+  for (;;) {
+    const result = await applyChunk(deps.sql, deps.lens, { partitions, chunk: deps.chunk, stops });
+    if (result.ok) return { outcome: result.outcome, failed: [...failed, ...result.outcome.failed] };
+    const key = partitionKey(result.retry.partition);
+    const earlier = stops.get(key);
+    if (earlier !== undefined && earlier <= result.retry.globalSeq) throw result.retry.error;
+    stops.set(key, result.retry.globalSeq);
+    failed.push(result.retry);
+  }
+}
