@@ -18,6 +18,8 @@ export interface ApplierDeps {
   config: ProjectorConfig;
   metrics: ProjectorMetrics;
   log: Logger;
+  /** The poison policy (issue 11): may turn a rejected event into an outcome (`skipped`). */
+  onPoison?: (event: ProjectorEvent, error: ProjectorError) => Promise<Outcome | undefined>;
 }
 
 export interface Applier {
@@ -152,7 +154,10 @@ export function createApplier(deps: ApplierDeps): Applier {
         return outcome;
       } catch (err) {
         // A single event's answer names its global_seq, never a batch index (undefined is not sent).
-        throw fail(err).withDetails({ global_seq: event.globalSeq, index: undefined });
+        const error = fail(err).withDetails({ global_seq: event.globalSeq, index: undefined });
+        const instead = await deps.onPoison?.(event, error);
+        if (instead) return instead;
+        throw error;
       } finally {
         inflight--;
       }

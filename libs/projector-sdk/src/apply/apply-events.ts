@@ -14,7 +14,8 @@ export interface Delivery {
 export type Outcome =
   | { readonly status: 'processed' | 'ignored'; readonly globalSeq: GlobalSeq; readonly kind: string; readonly filled: number }
   | { readonly status: 'duplicate'; readonly globalSeq: GlobalSeq; readonly watermark: GlobalSeq }
-  | HeldOutcome;
+  | HeldOutcome
+  | { readonly status: 'skipped'; readonly globalSeq: GlobalSeq; readonly error: { readonly code: string; readonly message: string } };
 
 export interface ApplyOptions {
   readonly lens: Lens;

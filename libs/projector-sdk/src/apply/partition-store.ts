@@ -86,6 +86,11 @@ export async function readPartitionStates(
       WHERE e.world_id = w.world_id AND e.branch = w.branch
         AND e.global_seq > w.wm AND e.global_seq < w.up_to
         AND e.global_seq <> ALL(${[...delivering] as number[]}::bigint[])
+        -- A skipped event (event_core.projector_skips) is no gap: replay passes over it as live did.
+        AND NOT EXISTS (
+          SELECT 1 FROM event_core.projector_skips s
+          WHERE s.projector_name = ${projectorName} AND s.world_id = e.world_id AND s.branch = e.branch AND s.global_seq = e.global_seq
+        )
       ORDER BY e.global_seq
       LIMIT w.gap_limit
     ) e ON true

@@ -6,6 +6,8 @@ import { hashGaugeValue, type ProjectorMetrics } from '../metrics/projector-metr
 import { replayPartition } from '../replay/replay-partition.js';
 import { computeStateHash } from '../state/state-hash.js';
 import { runCatchupLoop } from '../catchup/catchup-loop.js';
+import type { FailedEvent } from '../catchup/catchup-chunk.js';
+import type { CatchupDeps } from '../catchup/catchup-pass.js';
 import type { CatchupStatus } from '../catchup/catchup-status.js';
 import { onFailedEvent } from '../poison/on-failed-event.js';
 import { repeat } from './every.js';
@@ -73,6 +75,13 @@ export async function recordStateHashes({ sql, lens, config, metrics, log }: Bac
   return partitions.length;
 }
 
+/** What a catch-up pass needs, with the poison policy deciding about failing events. */
+export function catchupDeps(deps: BackgroundDeps): CatchupDeps {
+  const { sql, lens, config, metrics, log, catchup } = deps;
+  const onFailed = async (failed: FailedEvent) => (await onFailedEvent(deps, failed)).action === 'skipped';
+  return { sql, lens, chunk: config.catchupChunk, metrics, log, status: catchup, onFailed };
+}
+
 /**
  * Starts the background loops (database ping, lag and watermark gauges, state-hash monitor);
  * the returned function stops them and waits for the one running to finish.
@@ -114,10 +123,9 @@ export function startBackgroundTasks(deps: BackgroundDeps): () => Promise<void> 
   ];
   if (config.catchupIntervalMs > 0) {
     loops.push(
-      runCatchupLoop(
-        { sql, lens, chunk: config.catchupChunk, metrics, log, status: deps.catchup, onFailed: async (failed) => void (await onFailedEvent(deps, failed)) },
-        { intervalMs: config.catchupIntervalMs, backoffMs: config.errorBackoffMs, signal: controller.signal, onError: failed('catch-up') },
-      ),
+      runCatchupLoop(catchupDeps(deps), {
+        intervalMs: config.catchupIntervalMs, backoffMs: config.errorBackoffMs, signal: controller.signal, onError: failed('catch-up'),
+      }),
     );
   }
   return async () => {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Sql } from '../db/connect.js';
-import { partitionKey, type GlobalSeq, type Partition } from '../event/event.js';
+import { partitionKey, type GlobalSeq } from '../event/event.js';
 import type { Lens } from '../lens/lens-types.js';
 import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
 import { applyChunk, type ChunkOutcome, type FailedEvent } from './catchup-chunk.js';
@@ -23,8 +23,11 @@ export interface CatchupDeps {
   readonly metrics: ProjectorMetrics;
   readonly log: Logger;
   readonly status: CatchupStatus;
-  /** Decides what a failing event does to its partition (block, skip); the pass leaves it alone after. */
-  readonly onFailed: (failed: FailedEvent) => Promise<void>;
+  /**
+   * Decides what a failing event does to its partition (block, skip). True when the partition may go
+   * on (the event was skipped); else the pass leaves it alone.
+   */
+  readonly onFailed: (failed: FailedEvent) => Promise<boolean>;
   readonly signal?: AbortSignal;
 }
 
@@ -68,12 +71,12 @@ export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
       const queue: BehindPartition[] = [...page];
       while (queue.length > 0 && !deps.signal?.aborted) {
         const batch = queue.splice(0, Math.min(PARTITIONS_PER_TX, deps.chunk));
-        const { outcome, failed } = await applyIsolated(deps, batch.map((b) => b.partition));
+        const { outcome, failed } = await applyIsolated(deps, batch);
         events += outcome.events;
         status.eventsApplied += outcome.events;
         metrics.catchupEvents.inc({ projector: lens.projectorName }, outcome.events);
-        const stopped = new Set(failed.map((f) => partitionKey(f.partition)));
-        for (const f of failed) await deps.onFailed(f);
+        const stopped = new Set<string>();
+        for (const f of failed) if (!(await deps.onFailed(f))) stopped.add(partitionKey(f.partition));
         failedCount += failed.length;
         const held = new Set(outcome.held.map(partitionKey));
         const full = outcome.events >= deps.chunk;
@@ -81,8 +84,9 @@ export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
           const key = partitionKey(b.partition);
           if (!held.has(key) || stopped.has(key)) continue;
           const moved = outcome.applied.get(key);
-          // Still behind its head when scanned: the chunk ran out inside it, or before reaching it.
-          if ((moved && moved.watermark < b.head) || (!moved && full)) queue.push(b);
+          const end = b.blockedAt ?? b.head + 1;
+          // Still behind when scanned: the chunk ran out inside it, or before reaching it.
+          if ((moved && moved.watermark < end - 1) || (!moved && full) || failed.some((f) => partitionKey(f.partition) === key)) queue.push(b);
           else done++;
         }
         status.partitionsBehind = Math.max(0, behind - done);
@@ -104,11 +108,13 @@ export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
 }
 
 /**
- * Applies a batch of partitions in one transaction; when the database rejects an event, tries again
- * with that partition stopped before it, so one poison event holds back only its own partition.
+ * Applies a batch of partitions in one transaction (a blocked one up to its block); when the database
+ * rejects an event, tries again with that partition stopped before it, so one poison event holds back
+ * only its own partition.
  */
-async function applyIsolated(deps: CatchupDeps, partitions: readonly Partition[]): Promise<{ outcome: ChunkOutcome; failed: FailedEvent[] }> {
-  const stops = new Map<string, GlobalSeq>();
+async function applyIsolated(deps: CatchupDeps, batch: readonly BehindPartition[]): Promise<{ outcome: ChunkOutcome; failed: FailedEvent[] }> {
+  const partitions = batch.map((b) => b.partition);
+  const stops = new Map<string, GlobalSeq>(batch.flatMap((b) => (b.blockedAt === null ? [] : [[partitionKey(b.partition), b.blockedAt] as const])));
   const failed: FailedEvent[] = [];
   // Each retry stops one more partition, so this ends within partitions.length + 1 tries.
   for (;;) {
@@ -116,6 +122,7 @@ async function applyIsolated(deps: CatchupDeps, partitions: readonly Partition[]
     if (result.ok) return { outcome: result.outcome, failed: [...failed, ...result.outcome.failed] };
     const key = partitionKey(result.retry.partition);
     const earlier = stops.get(key);
+    // A stop only moves back (a block's stop is after the event now failing): else it is no progress.
     if (earlier !== undefined && earlier <= result.retry.globalSeq) throw result.retry.error;
     stops.set(key, result.retry.globalSeq);
     failed.push(result.retry);

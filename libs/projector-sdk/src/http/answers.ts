@@ -10,13 +10,16 @@ export const eventAnswerSchema = z.discriminatedUnion('status', [
 
 export const batchAnswerSchema = z.object({
   status: z.literal('processed'),
-  results: z.array(z.object({ global_seq: z.number().int(), status: z.enum(['processed', 'duplicate', 'ignored', 'queued', 'blocked']) })),
+  results: z.array(z.object({ global_seq: z.number().int(), status: z.enum(['processed', 'duplicate', 'ignored', 'queued', 'blocked', 'skipped']) })),
 });
 
 export const errorAnswerSchema = z.looseObject({ error: z.string(), message: z.string().optional() });
 
-export function eventAnswer(outcome: Outcome): z.infer<typeof eventAnswerSchema> | z.infer<typeof heldAnswerSchema> {
+export function eventAnswer(
+  outcome: Outcome,
+): z.infer<typeof eventAnswerSchema> | z.infer<typeof heldAnswerSchema> | z.infer<typeof skippedAnswerSchema> {
   if (outcome.status === 'queued' || outcome.status === 'blocked') return heldAnswer(outcome);
+  if (outcome.status === 'skipped') return { status: 'skipped', global_seq: outcome.globalSeq, error: outcome.error };
   return outcome.status === 'duplicate'
     ? { status: 'duplicate', global_seq: outcome.globalSeq, watermark: outcome.watermark }
     : { status: outcome.status, global_seq: outcome.globalSeq };

@@ -38,7 +38,9 @@ export async function onFailedEvent(deps: PoisonDeps, failed: FailedEvent): Prom
       log.warn({ ...where, message: error.message }, 'poison event skipped');
       return { action: 'skipped' };
     }
-    // Not the next event past the watermark (a gap before it): parked instead, for an operator.
+    // Logged events before it are not applied yet: catch-up reaches it in order and skips it then.
+    log.warn({ ...where, watermark: result.watermark, next: result.next }, 'poison event not next in its partition; left to catch-up');
+    return { action: 'none' };
   }
   await recordBlock(sql, lens.projectorName, { partition, globalSeq, error: cause });
   log.warn({ ...where, message: error.message }, 'poison event: partition blocked');

@@ -11,6 +11,7 @@ import { buildServer } from '../http/build-server.js';
 import type { Lens } from '../lens/lens-types.js';
 import { createProjectorMetrics, type ProjectorMetrics } from '../metrics/projector-metrics.js';
 import { openDatabase } from './database.js';
+import { onPoisonDelivery } from '../poison/delivery-poison.js';
 import { createLogger } from './logger.js';
 
 export interface ProjectorOptions {
@@ -41,7 +42,7 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
   const database = await openDatabase(lens, config, log);
   const { sql } = database;
   const metrics = createProjectorMetrics();
-  const applier = createApplier({ sql, lens, config, metrics, log });
+  const applier = createApplier({ sql, lens, config, metrics, log, onPoison: (event, error) => onPoisonDelivery({ sql, lens, config, metrics, log }, event, error) });
   const authenticate = config.authToken ? bearerAuth(config.authToken) : undefined;
   const catchup = newCatchupStatus();
   const app = await buildServer({ lens, config, sql, applier, metrics, logger: log, authenticate, catchup });

@@ -1,21 +1,13 @@
 import type postgres from 'postgres';
+import { catchupDeps } from '../background/tasks.js';
 import { catchUpPass, type PassReport } from '../catchup/catchup-pass.js';
 import { newCatchupStatus, type CatchupStatus } from '../catchup/catchup-status.js';
-import { onFailedEvent } from '../poison/on-failed-event.js';
 import type { Projector } from '../server/create-projector.js';
 
 /** One catch-up pass of a (not started) test projector, with the projector's own policy and metrics. */
 export function catchUp(projector: Projector, status: CatchupStatus = newCatchupStatus()): Promise<PassReport> {
   const { sql, lens, config, metrics, log } = projector;
-  return catchUpPass({
-    sql,
-    lens,
-    chunk: config.catchupChunk,
-    metrics,
-    log,
-    status,
-    onFailed: async (failed) => void (await onFailedEvent({ sql, lens, config, metrics, log }, failed)),
-  });
+  return catchUpPass(catchupDeps({ sql, lens, config, metrics, log, catchup: status }));
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { ProjectorError } from '../../errors/projector-error.js';
 import { batchBodySchema, eventBodySchema } from '../../event/event-schema.js';
 import { partitionKey, toProjectorEvent } from '../../event/event.js';
 import { payloadHashOf } from '../../hash/index.js';
-import { batchAnswerSchema, errorAnswerSchema, eventAnswer, eventAnswerSchema, heldAnswerSchema } from '../answers.js';
+import { batchAnswerSchema, errorAnswerSchema, eventAnswer, eventAnswerSchema, heldAnswerSchema, skippedAnswerSchema } from '../answers.js';
 import { losslessBody, treeAt } from '../json-body.js';
 import type { ServerDeps } from '../server-deps.js';
 
@@ -32,7 +33,7 @@ export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
       schema: {
         summary: 'Apply one event',
         body: eventBodySchema,
-        response: { 200: eventAnswerSchema, 202: heldAnswerSchema, ...errors },
+        response: { 200: z.union([eventAnswerSchema, skippedAnswerSchema]), 202: heldAnswerSchema, ...errors },
       },
     },
     async (request, reply) => {
