@@ -6,10 +6,9 @@ import { hashGaugeValue, type ProjectorMetrics } from '../metrics/projector-metr
 import { replayPartition } from '../replay/replay-partition.js';
 import { computeStateHash } from '../state/state-hash.js';
 import { runCatchupLoop } from '../catchup/catchup-loop.js';
-import type { FailedEvent } from '../catchup/catchup-chunk.js';
-import type { CatchupDeps } from '../catchup/catchup-pass.js';
+import { catchupDeps } from '../catchup/catchup-deps.js';
 import type { CatchupStatus } from '../catchup/catchup-status.js';
-import { onFailedEvent } from '../poison/on-failed-event.js';
+import { reportPartitions } from '../catchup/partition-report.js';
 import { repeat } from './every.js';
 
 export interface BackgroundDeps {
@@ -21,24 +20,20 @@ export interface BackgroundDeps {
   catchup: CatchupStatus;
 }
 
+/** Partitions the lag gauges cover at most (label cardinality is bounded). */
+const LAG_GAUGE_PARTITIONS = 10_000;
+
 /**
  * Refreshes the watermark, lag and blocked gauges for every partition of the log, with a watermark
  * row or not: lag in events (logged past the watermark) and in seconds (age of the oldest of those).
  */
 export async function updateLagMetrics({ sql, lens, metrics }: BackgroundDeps): Promise<void> {
-  const rows = await sql<{ world_id: string; branch: string; watermark: string; events: number; lag: number }[]>`
-    SELECT l.world_id::text, l.branch, coalesce(w.last_processed_seq, 0)::text AS watermark,
-           count(*) FILTER (WHERE l.global_seq > coalesce(w.last_processed_seq, 0))::int AS events,
-           coalesce(extract(epoch FROM now() - min(l.received_at) FILTER (WHERE l.global_seq > coalesce(w.last_processed_seq, 0))), 0)::float8 AS lag
-    FROM event_core.event_log l
-    LEFT JOIN event_core.projector_watermarks w
-      ON w.projector_name = ${lens.projectorName} AND w.world_id = l.world_id AND w.branch = l.branch
-    GROUP BY l.world_id, l.branch, w.last_processed_seq`;
-  for (const r of rows) {
+  const reports = await reportPartitions(sql, lens.projectorName, { limit: LAG_GAUGE_PARTITIONS });
+  for (const r of reports) {
     const labels = { projector: lens.projectorName, world_id: r.world_id, branch: r.branch };
-    metrics.watermark.set(labels, Number(r.watermark));
-    metrics.lag.set(labels, Math.max(0, r.lag));
-    metrics.lagEvents.set(labels, r.events);
+    metrics.watermark.set(labels, r.watermark);
+    metrics.lag.set(labels, r.lag_seconds);
+    metrics.lagEvents.set(labels, r.lag_events);
   }
   const [blocked] = await sql<{ n: number }[]>`
     SELECT count(*)::int AS n FROM event_core.projector_partition_blocks WHERE projector_name = ${lens.projectorName}`;
@@ -73,13 +68,6 @@ export async function recordStateHashes({ sql, lens, config, metrics, log }: Bac
   }
   log.debug({ partitions: partitions.length }, 'state hashes recorded');
   return partitions.length;
-}
-
-/** What a catch-up pass needs, with the poison policy deciding about failing events. */
-export function catchupDeps(deps: BackgroundDeps): CatchupDeps {
-  const { sql, lens, config, metrics, log, catchup } = deps;
-  const onFailed = async (failed: FailedEvent) => (await onFailedEvent(deps, failed)).action === 'skipped';
-  return { sql, lens, chunk: config.catchupChunk, metrics, log, status: catchup, onFailed };
 }
 
 /**

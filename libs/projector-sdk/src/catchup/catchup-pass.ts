@@ -45,16 +45,14 @@ export interface PassReport {
  * stopped at a failing event (handed to `onFailed`, then left alone for the rest of the pass).
  */
 export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
-  const { sql, lens, log, status, metrics } = deps;
+  const { sql, lens, log, status } = deps;
   const started = Date.now();
   let lastProgress = started;
   let cursor: ScanCursor;
-  let behind = 0;
-  let done = 0;
-  let events = 0;
-  let failedCount = 0;
+  const tally = { behind: 0, done: 0, events: 0, failed: 0 };
   const progress = () => {
     const seconds = (Date.now() - started) / 1000;
+    const { behind, done, events } = tally;
     log.info(
       { partitions_behind: behind, partitions_done: done, events_applied: events, events_per_s: Math.round(events / Math.max(seconds, 0.001)) },
       'catch-up progress',
@@ -65,36 +63,15 @@ export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
       const page = await scanBehind(sql, lens.projectorName, cursor, SCAN_PAGE);
       if (page.length === 0) break;
       cursor = page.at(-1)!.partition;
-      behind += page.length;
+      tally.behind += page.length;
       status.catchingUp = true;
-      status.partitionsBehind = behind - done;
-      const queue: BehindPartition[] = [...page];
-      while (queue.length > 0 && !deps.signal?.aborted) {
-        const batch = queue.splice(0, Math.min(PARTITIONS_PER_TX, deps.chunk));
-        const { outcome, failed } = await applyIsolated(deps, batch);
-        events += outcome.events;
-        status.eventsApplied += outcome.events;
-        metrics.catchupEvents.inc({ projector: lens.projectorName }, outcome.events);
-        const stopped = new Set<string>();
-        for (const f of failed) if (!(await deps.onFailed(f))) stopped.add(partitionKey(f.partition));
-        failedCount += failed.length;
-        const held = new Set(outcome.held.map(partitionKey));
-        const full = outcome.events >= deps.chunk;
-        for (const b of batch) {
-          const key = partitionKey(b.partition);
-          if (!held.has(key) || stopped.has(key)) continue;
-          const moved = outcome.applied.get(key);
-          const end = b.blockedAt ?? b.head + 1;
-          // Still behind when scanned: the chunk ran out inside it, or before reaching it.
-          if ((moved && moved.watermark < end - 1) || (!moved && full) || failed.some((f) => partitionKey(f.partition) === key)) queue.push(b);
-          else done++;
-        }
-        status.partitionsBehind = Math.max(0, behind - done);
+      await drain(deps, page, tally, () => {
+        status.partitionsBehind = Math.max(0, tally.behind - tally.done);
         if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
           lastProgress = Date.now();
           progress();
         }
-      }
+      });
       if (deps.signal?.aborted) break;
     }
   } finally {
@@ -104,7 +81,44 @@ export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
   if (seconds * 1000 >= PROGRESS_EVERY_MS) progress();
   status.partitionsBehind = 0;
   status.lastPassAt = new Date();
-  return { partitionsBehind: behind, partitionsDone: done, events, failed: failedCount, seconds };
+  return { partitionsBehind: tally.behind, partitionsDone: tally.done, events: tally.events, failed: tally.failed, seconds };
+}
+
+/**
+ * Catches up the given partitions until each is caught up, held by another process, or stopped at a
+ * failing event; counts into `tally` and calls `afterBatch` after each transaction.
+ */
+export async function drain(
+  deps: CatchupDeps,
+  partitions: readonly BehindPartition[],
+  tally: { done: number; events: number; failed: number },
+  afterBatch: () => void = () => undefined,
+): Promise<void> {
+  const { lens, status, metrics } = deps;
+  const queue = [...partitions];
+  while (queue.length > 0 && !deps.signal?.aborted) {
+    const batch = queue.splice(0, Math.min(PARTITIONS_PER_TX, deps.chunk));
+    const { outcome, failed } = await applyIsolated(deps, batch);
+    tally.events += outcome.events;
+    status.eventsApplied += outcome.events;
+    metrics.catchupEvents.inc({ projector: lens.projectorName }, outcome.events);
+    const stopped = new Set<string>();
+    const skipped = new Set<string>();
+    for (const f of failed) (await deps.onFailed(f) ? skipped : stopped).add(partitionKey(f.partition));
+    tally.failed += failed.length;
+    const held = new Set(outcome.held.map(partitionKey));
+    const full = outcome.events >= deps.chunk;
+    for (const b of batch) {
+      const key = partitionKey(b.partition);
+      if (!held.has(key) || stopped.has(key)) continue;
+      const moved = outcome.applied.get(key);
+      const end = b.blockedAt ?? b.head + 1;
+      // Still behind when scanned (the chunk ran out inside it, or before reaching it), or past a skip.
+      if ((moved && moved.watermark < end - 1) || (!moved && full) || skipped.has(key)) queue.push(b);
+      else tally.done++;
+    }
+    afterBatch();
+  }
 }
 
 /**

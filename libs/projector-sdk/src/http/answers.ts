@@ -48,3 +48,18 @@ export function heldAnswer(outcome: Extract<Outcome, { status: 'queued' | 'block
     ? { status: 'queued', global_seq: outcome.globalSeq, watermark: outcome.watermark }
     : { status: 'blocked', global_seq: outcome.globalSeq, blocked_at: outcome.blockedAt };
 }
+
+/** One partition as `GET /partitions` shows it (blocked_at and error null when not blocked). */
+export const partitionReportSchema = z.object({
+  world_id: z.string(),
+  branch: z.string(),
+  watermark: z.number().int(),
+  log_head: z.number().int(),
+  blocked_at: z.number().int().nullable(),
+  error: z.object({ code: z.string(), message: z.string(), first_seen: z.string() }).nullable(),
+  lag_events: z.number().int(),
+  lag_seconds: z.number(),
+});
+
+/** The answer of an operator's skip or retry: what the partition looks like afterwards. */
+export const operatorAnswerSchema = z.object({ status: z.enum(['skipped', 'flowing', 'blocked']), partition: partitionReportSchema });

@@ -8,6 +8,7 @@ import { registerOpenApi } from './openapi.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoute } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
+import { partitionRoutes } from './routes/partitions.js';
 import { stateHashRoute } from './routes/state-hash.js';
 import type { ServerDeps } from './server-deps.js';
 
@@ -57,6 +58,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   healthRoute(app, deps);
   metricsRoute(app, deps);
   stateHashRoute(app, deps);
+  partitionRoutes(app, deps);
   await app.ready();
   return app;
 }

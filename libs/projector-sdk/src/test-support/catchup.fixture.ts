@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { catchupDeps } from '../background/tasks.js';
+import { catchupDeps } from '../catchup/catchup-deps.js';
 import { catchUpPass, type PassReport } from '../catchup/catchup-pass.js';
 import { newCatchupStatus, type CatchupStatus } from '../catchup/catchup-status.js';
 import type { Projector } from '../server/create-projector.js';
