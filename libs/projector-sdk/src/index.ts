@@ -21,3 +21,4 @@ export { canonicalJson, payloadHashOf, canonicalEnvelopeText, parseJsonBody, typ
 export { computeStateHash, hashSnapshot, snapshotText, type StateHash, type PartitionHash } from './state/state-hash.js';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/index.js';
 export { listPartitions, replayPartition, runReplayCli, type ReplayResult } from './replay/index.js';
+export { runPartitionsCli } from './poison/partitions-cli.js';

@@ -12,7 +12,7 @@ export type OperatorDeps = PoisonDeps & { readonly catchup: CatchupStatus };
 /** Partitions a listing returns at most. */
 export const MAX_LISTED_PARTITIONS = 1000;
 
-export function listPartitions(deps: OperatorDeps, options: { blockedOnly: boolean; limit?: number }): Promise<PartitionReport[]> {
+export function listPartitionReports(deps: OperatorDeps, options: { blockedOnly: boolean; limit?: number }): Promise<PartitionReport[]> {
   const limit = Math.min(options.limit ?? MAX_LISTED_PARTITIONS, MAX_LISTED_PARTITIONS);
   return reportPartitions(deps.sql, deps.lens.projectorName, { blockedOnly: options.blockedOnly, limit });
 }
@@ -22,7 +22,10 @@ export async function showPartition(deps: OperatorDeps, partition: Partition): P
   return report;
 }
 
-export type OperatorResult = { ok: true; partition: PartitionReport } | { ok: false; blockedAt: GlobalSeq | null };
+/** `status`: `skipped`, or after a retry `flowing` (applied) or `blocked` (failed again, new error). */
+export type OperatorResult =
+  | { ok: true; status: 'skipped' | 'flowing' | 'blocked'; partition: PartitionReport }
+  | { ok: false; blockedAt: GlobalSeq | null };
 
 /**
  * Skips the event a partition is blocked at, as data (event, reason, time, operator); the watermark
@@ -47,7 +50,7 @@ export async function operatorSkip(
   if (!skipped.ok) return { ok: false, blockedAt: block.globalSeq };
   deps.metrics.eventsSkipped.inc({ projector: deps.lens.projectorName, decided_by: 'operator' });
   deps.log.warn({ world_id: partition.worldId, branch: partition.branch, global_seq: globalSeq, reason: request.reason, operator: request.operator }, 'operator skipped an event');
-  return { ok: true, partition: (await showPartition(deps, partition))! };
+  return { ok: true, status: 'skipped', partition: (await showPartition(deps, partition))! };
 }
 
 /**
@@ -62,5 +65,6 @@ export async function operatorRetry(deps: OperatorDeps, partition: Partition): P
   // Up to the blocked event only: what follows is the catch-up loop's, in bounded transactions.
   await drain(catchupDeps(deps), [{ partition, watermark: block.globalSeq, head: block.globalSeq, blockedAt: null }], { done: 0, events: 0, failed: 0 });
   deps.log.info({ world_id: partition.worldId, branch: partition.branch, global_seq: block.globalSeq }, 'operator retried a blocked event');
-  return { ok: true, partition: (await showPartition(deps, partition))! };
+  const report = (await showPartition(deps, partition))!;
+  return { ok: true, status: report.blocked_at === null ? 'flowing' : 'blocked', partition: report };
 }

@@ -1,10 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig } from '../config/config.js';
-import { migrate } from '../db/migrate.js';
 import type { Partition } from '../event/event.js';
 import type { Lens } from '../lens/lens-types.js';
-import { openDatabase } from '../server/database.js';
-import { createLogger } from '../server/logger.js';
+import { withCliDatabase } from '../server/cli-database.js';
 import { progressBar } from './progress.js';
 import { listPartitions, replayPartition, type ReplayResult } from './replay-partition.js';
 import { formatReplayTable } from './replay-table.js';
@@ -46,25 +43,14 @@ export async function runReplayCli(lens: Lens, argv: string[], env: Record<strin
     process.stderr.write(`give either --world-id and --branch, or --all\n${USAGE}\n`);
     return 2;
   }
-  let config;
-  try {
-    config = parseConfig({ PROJECTOR_LOG_LEVEL: 'warn', ...env });
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const line of err.lines) process.stderr.write(`${line}\n`);
-    return 2;
-  }
-  const log = createLogger(config, `${lens.serviceName}-replay`);
-  const database = await openDatabase(lens, config, log);
-  try {
-    await migrate(database.sql, lens);
+  return withCliDatabase(lens, env, 'replay', async ({ sql }) => {
     const partitions: Partition[] = args.all
-      ? await listPartitions(database.sql, lens)
+      ? await listPartitions(sql, lens)
       : [{ worldId: args['world-id']!.toLowerCase(), branch: args.branch! }];
     const results: ReplayResult[] = [];
     const bar = progressBar(partitions.length, 'replay');
     for (const [i, partition] of partitions.entries()) {
-      const result = await replayPartition(database.sql, lens, partition, {
+      const result = await replayPartition(sql, lens, partition, {
         rebuild: args.rebuild,
         onProgress: (n) => bar.update(i, `${partition.worldId}/${partition.branch}: ${n} events`),
       });
@@ -79,7 +65,5 @@ export async function runReplayCli(lens: Lens, argv: string[], env: Record<strin
       `${results.length} partitions, ${events} events replayed, ${unequal} not equal${args.rebuild ? ' (rebuilt from the log)' : ''}\n`,
     );
     return unequal === 0 ? 0 : 1;
-  } finally {
-    await database.close();
-  }
+  });
 }

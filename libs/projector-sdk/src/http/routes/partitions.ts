@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { newCatchupStatus } from '../../catchup/catchup-status.js';
 import { ProjectorError } from '../../errors/projector-error.js';
 import { globalSeq, type Partition } from '../../event/event.js';
-import { listPartitions, MAX_LISTED_PARTITIONS, operatorRetry, operatorSkip, showPartition, type OperatorDeps, type OperatorResult } from '../../poison/operator-actions.js';
+import { listPartitionReports, MAX_LISTED_PARTITIONS, operatorRetry, operatorSkip, showPartition, type OperatorDeps, type OperatorResult } from '../../poison/operator-actions.js';
 import { errorAnswerSchema, operatorAnswerSchema, partitionReportSchema } from '../answers.js';
 import type { ServerDeps } from '../server-deps.js';
 
@@ -38,7 +38,7 @@ export function partitionRoutes(app: FastifyInstance, deps: ServerDeps): void {
   typed.get(
     '/partitions',
     { onRequest, schema: { summary: "The log's partitions: watermark, head, lag, block", querystring: listQuery, response: { 200: z.object({ partitions: z.array(partitionReportSchema) }), ...errors } } },
-    async (request) => ({ partitions: await listPartitions(operator, { blockedOnly: request.query.status === 'blocked', limit: request.query.limit }) }),
+    async (request) => ({ partitions: await listPartitionReports(operator, { blockedOnly: request.query.status === 'blocked', limit: request.query.limit }) }),
   );
 
   typed.get(
@@ -66,7 +66,7 @@ export function partitionRoutes(app: FastifyInstance, deps: ServerDeps): void {
         operator: typeof header === 'string' && header !== '' ? header.slice(0, MAX_OPERATOR_LENGTH) : undefined,
       });
       if (!result.ok) refused(result);
-      return { status: 'skipped' as const, partition: result.partition };
+      return { status: result.status, partition: result.partition };
     },
   );
 
@@ -76,7 +76,7 @@ export function partitionRoutes(app: FastifyInstance, deps: ServerDeps): void {
     async (request) => {
       const result = await operatorRetry(operator, partitionOf(request.params));
       if (!result.ok) refused(result);
-      return { status: result.partition.blocked_at === null ? ('flowing' as const) : ('blocked' as const), partition: result.partition };
+      return { status: result.status, partition: result.partition };
     },
   );
 }
