@@ -17,8 +17,12 @@ export interface BackgroundDeps {
   config: ProjectorConfig;
   metrics: ProjectorMetrics;
   log: Logger;
+  /** Written by the catch-up loop, read by `/health`. */
   catchup: CatchupStatus;
 }
+
+/** What the gauges and the state-hash monitor need (no catch-up). */
+export type MonitorDeps = Omit<BackgroundDeps, 'catchup'>;
 
 /** Partitions the lag gauges cover at most (label cardinality is bounded). */
 const LAG_GAUGE_PARTITIONS = 10_000;
@@ -27,7 +31,7 @@ const LAG_GAUGE_PARTITIONS = 10_000;
  * Refreshes the watermark, lag and blocked gauges for every partition of the log, with a watermark
  * row or not: lag in events (logged past the watermark) and in seconds (age of the oldest of those).
  */
-export async function updateLagMetrics({ sql, lens, metrics }: BackgroundDeps): Promise<void> {
+export async function updateLagMetrics({ sql, lens, metrics }: MonitorDeps): Promise<void> {
   const reports = await reportPartitions(sql, lens.projectorName, { limit: LAG_GAUGE_PARTITIONS });
   for (const r of reports) {
     const labels = { projector: lens.projectorName, world_id: r.world_id, branch: r.branch };
@@ -45,7 +49,7 @@ export async function updateLagMetrics({ sql, lens, metrics }: BackgroundDeps): 
  * a sample of partitions from the log (`PROJECTOR_REPLAY_SAMPLE`, taken in turn across runs) and
  * counts those whose replayed hash differs in `projector_replay_mismatch_total`.
  */
-export async function recordStateHashes({ sql, lens, config, metrics, log }: BackgroundDeps, run = 0): Promise<number> {
+export async function recordStateHashes({ sql, lens, config, metrics, log }: MonitorDeps, run = 0): Promise<number> {
   const partitions = await sql<{ world_id: string; branch: string }[]>`
     SELECT world_id, branch FROM event_core.projector_watermarks WHERE projector_name = ${lens.projectorName}
     ORDER BY world_id, branch`;

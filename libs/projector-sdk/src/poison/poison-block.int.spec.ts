@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateLagMetrics } from '../background/tasks.js';
-import { newCatchupStatus } from '../catchup/catchup-status.js';
 import type { Projector } from '../server/create-projector.js';
 import { catchUp } from '../test-support/catchup.fixture.js';
 import { logEvents, makeEvent, newWorld } from '../test-support/events.fixture.js';
@@ -82,7 +81,7 @@ describe('PROJECTOR_POISON_POLICY=block (default)', () => {
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({ status: 'degraded', blocked_partitions: 3, catching_up: false });
     const { sql, lens, config, metrics, log } = projector;
-    await updateLagMetrics({ sql, lens, config, metrics, log, catchup: newCatchupStatus() });
+    await updateLagMetrics({ sql, lens, config, metrics, log });
     expect((await metrics.partitionsBlocked.get()).values[0]!.value).toBe(3);
     const lag = (await metrics.lagEvents.get()).values.find((v) => v.labels.world_id === poisoned);
     expect(lag!.value).toBe(3);
