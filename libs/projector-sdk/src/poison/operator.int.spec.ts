@@ -91,4 +91,12 @@ describe('operating partitions', () => {
     expect((await partitionRows(projector, worldId)).applied).toEqual([301, 302, 303, 304]);
     expect((await call('POST', `/partitions/${worldId}/main/retry`)).json()).toMatchObject({ error: 'not_blocked_at', blocked_at: null });
   });
+
+  it('the OpenAPI document shows the new routes and answers', async () => {
+    const doc = (await projector.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/partitions', '/partitions/{world_id}/{branch}', '/partitions/{world_id}/{branch}/skip', '/partitions/{world_id}/{branch}/retry']),
+    );
+    expect(Object.keys(doc.paths['/events'].post.responses)).toEqual(expect.arrayContaining(['200', '202', '409']));
+  });
 });
