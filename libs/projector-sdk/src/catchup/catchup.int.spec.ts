@@ -112,4 +112,23 @@ describe('catch-up from the log', () => {
     // Caught up: the next event is applied by its delivery, a gap of up to one chunk is filled.
     expect((await post(first, set(40_020, worldId))).json()).toMatchObject({ status: 'processed' });
   });
+
+  it('/health shows a pass catching up, and what it applied', async () => {
+    await settle(first);
+    await logMany(db.sql, { partitions: 300, perPartition: 10, from: 50_000 });
+    const before = first.catchup.eventsApplied;
+    const pass = catchUp(first);
+    const seen = new Set<boolean>();
+    let done = false;
+    void pass.finally(() => (done = true));
+    while (!done) {
+      seen.add((await first.app.inject({ method: 'GET', url: '/health' })).json().catching_up as boolean);
+    }
+    expect((await pass).events).toBe(3000);
+    expect(seen.has(true)).toBe(true);
+    const health = (await first.app.inject({ method: 'GET', url: '/health' })).json();
+    expect(health).toMatchObject({ status: 'healthy', catching_up: false, catchup: { partitions_behind: 0 } });
+    expect(health.catchup.events_applied - before).toBe(3000);
+    expect(typeof health.catchup.last_pass_at).toBe('string');
+  });
 });

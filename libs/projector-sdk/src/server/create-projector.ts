@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApplier } from '../apply/applier.js';
 import { startBackgroundTasks } from '../background/tasks.js';
-import { newCatchupStatus } from '../catchup/catchup-status.js';
+import { newCatchupStatus, type CatchupStatus } from '../catchup/catchup-status.js';
 import type { ProjectorConfig } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
 import { migrate, type MigrationReport } from '../db/migrate.js';
@@ -28,6 +28,8 @@ export interface Projector {
   readonly sql: Sql;
   readonly metrics: ProjectorMetrics;
   readonly log: Logger;
+  /** What the catch-up loop last saw (also shown by `/health`). */
+  readonly catchup: CatchupStatus;
   /** Creates what is missing of `event_core` and the lens schema. */
   migrate(): Promise<MigrationReport>;
   /** Migrates, listens and starts the background tasks; resolves with the address. */
@@ -56,6 +58,7 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
     sql,
     metrics,
     log,
+    catchup,
     migrate: async () => {
       const report = await migrate(sql, lens);
       log.info({ applied: report.applied }, report.applied.length ? 'migrations applied' : 'schema up to date');

@@ -1,11 +1,11 @@
 import type postgres from 'postgres';
 import { catchupDeps } from '../catchup/catchup-deps.js';
 import { catchUpPass, type PassReport } from '../catchup/catchup-pass.js';
-import { newCatchupStatus, type CatchupStatus } from '../catchup/catchup-status.js';
+import type { CatchupStatus } from '../catchup/catchup-status.js';
 import type { Projector } from '../server/create-projector.js';
 
-/** One catch-up pass of a (not started) test projector, with the projector's own policy and metrics. */
-export function catchUp(projector: Projector, status: CatchupStatus = newCatchupStatus()): Promise<PassReport> {
+/** One catch-up pass of a (not started) test projector, with the projector's own policy, metrics and status. */
+export function catchUp(projector: Projector, status: CatchupStatus = projector.catchup): Promise<PassReport> {
   const { sql, lens, config, metrics, log } = projector;
   return catchUpPass(catchupDeps({ sql, lens, config, metrics, log, catchup: status }));
 }
