@@ -28,10 +28,11 @@ export type Held = { readonly index: number; readonly outcome: HeldOutcome | { s
  */
 export async function holdPartition(request: HoldRequest): Promise<Held[] | undefined> {
   const { tx, partition, state, deliveries } = request;
-  const blocked = state.blockedAt;
-  if (blocked === null && state.missing.length <= request.maxGapFill) return undefined;
   const { watermark } = state;
   const pending = deliveries.filter((d) => d.globalSeq > watermark);
+  // Events before the block apply as usual: only those at or past it wait for the operator.
+  const blocked = state.blockedAt !== null && pending.some((d) => d.globalSeq >= state.blockedAt!) ? state.blockedAt : null;
+  if (blocked === null && state.missing.length <= request.maxGapFill) return undefined;
   const logged = new Set(
     pending.length === 0
       ? []

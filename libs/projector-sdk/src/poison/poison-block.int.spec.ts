@@ -70,6 +70,17 @@ describe('PROJECTOR_POISON_POLICY=block (default)', () => {
     expect((await post(set(22, worldId))).json()).toEqual({ status: 'blocked', global_seq: 22, blocked_at: 21 });
   });
 
+  it('a delivery before the blocked event is applied as usual', async () => {
+    const worldId = newWorld();
+    await logEvents(db.sql, [set(40, worldId), set(41, worldId), badSchema(42, worldId)]);
+    await db.sql`
+      INSERT INTO event_core.projector_partition_blocks (projector_name, world_id, branch, global_seq, code, message)
+      VALUES (${projector.lens.projectorName}, ${worldId}, 'main', 42, 'invalid_payload', 'seen by another process')`;
+    expect((await post(set(41, worldId))).json()).toEqual({ status: 'processed', global_seq: 41 });
+    expect((await partitionRows(projector, worldId)).applied).toEqual([40, 41]);
+    expect((await post(set(43, worldId))).json()).toMatchObject({ error: 'partition_blocked', blocked_at: 42 });
+  });
+
   it('a delivered poison event not in the log answers 400 and blocks nothing', async () => {
     const worldId = newWorld();
     expect((await post(badSchema(30, worldId))).statusCode).toBe(400);
@@ -79,10 +90,10 @@ describe('PROJECTOR_POISON_POLICY=block (default)', () => {
   it('/health is degraded while a partition is blocked, and the gauge counts them', async () => {
     const health = await projector.app.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toMatchObject({ status: 'degraded', blocked_partitions: 3, catching_up: false });
+    expect(health.json()).toMatchObject({ status: 'degraded', blocked_partitions: 4, catching_up: false });
     const { sql, lens, config, metrics, log } = projector;
     await updateLagMetrics({ sql, lens, config, metrics, log });
-    expect((await metrics.partitionsBlocked.get()).values[0]!.value).toBe(3);
+    expect((await metrics.partitionsBlocked.get()).values[0]!.value).toBe(4);
     const lag = (await metrics.lagEvents.get()).values.find((v) => v.labels.world_id === poisoned);
     expect(lag!.value).toBe(3);
   });
