@@ -29,6 +29,8 @@ export interface CatchupDeps {
    */
   readonly onFailed: (failed: FailedEvent) => Promise<boolean>;
   readonly signal?: AbortSignal;
+  /** How often a long pass logs its progress (default 5 s). */
+  readonly progressEveryMs?: number;
 }
 
 export interface PassReport {
@@ -47,6 +49,7 @@ export interface PassReport {
 export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
   const { sql, lens, log, status } = deps;
   const started = Date.now();
+  const every = deps.progressEveryMs ?? PROGRESS_EVERY_MS;
   let lastProgress = started;
   let cursor: ScanCursor;
   const tally = { behind: 0, done: 0, events: 0, failed: 0 };
@@ -67,7 +70,7 @@ export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
       status.catchingUp = true;
       await drain(deps, page, tally, () => {
         status.partitionsBehind = Math.max(0, tally.behind - tally.done);
-        if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+        if (Date.now() - lastProgress >= every) {
           lastProgress = Date.now();
           progress();
         }
@@ -78,7 +81,7 @@ export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
     status.catchingUp = false;
   }
   const seconds = (Date.now() - started) / 1000;
-  if (seconds * 1000 >= PROGRESS_EVERY_MS) progress();
+  if (seconds * 1000 >= every) progress();
   status.partitionsBehind = 0;
   status.lastPassAt = new Date();
   return { partitionsBehind: tally.behind, partitionsDone: tally.done, events: tally.events, failed: tally.failed, seconds };

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import type { Projector } from '../server/create-projector.js';
+import { catchupDeps } from './catchup-deps.js';
+import { catchUpPass } from './catchup-pass.js';
 import { catchUp, logMany } from '../test-support/catchup.fixture.js';
 import { logEvents, makeEvent, newWorld } from '../test-support/events.fixture.js';
 import { partitionRows, testProjector } from '../test-support/projector.fixture.js';
@@ -130,5 +133,19 @@ describe('catch-up from the log', () => {
     expect(health).toMatchObject({ status: 'healthy', catching_up: false, catchup: { partitions_behind: 0 } });
     expect(health.catchup.events_applied - before).toBe(3000);
     expect(typeof health.catchup.last_pass_at).toBe('string');
+  });
+
+  it('a long pass logs its progress: partitions done, events applied, events/s', async () => {
+    await settle(first);
+    await logMany(db.sql, { partitions: 100, perPartition: 10, from: 60_000 });
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const { sql, lens, config, metrics } = first;
+    const report = await catchUpPass({ ...catchupDeps({ sql, lens, config, metrics, log, catchup: first.catchup }), progressEveryMs: 1 });
+    expect(report.events).toBe(1000);
+    const progress = lines.filter((l) => l['msg'] === 'catch-up progress');
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toMatchObject({ partitions_behind: 100, partitions_done: 100, events_applied: 1000 });
+    expect(progress.at(-1)!['events_per_s']).toBeGreaterThan(0);
   });
 });
