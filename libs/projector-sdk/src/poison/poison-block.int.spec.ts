@@ -96,5 +96,12 @@ describe('PROJECTOR_POISON_POLICY=block (default)', () => {
     expect((await metrics.partitionsBlocked.get()).values[0]!.value).toBe(4);
     const lag = (await metrics.lagEvents.get()).values.find((v) => v.labels.world_id === poisoned);
     expect(lag!.value).toBe(3);
+    // A partition with no watermark row yet has its lag too (in events and in seconds).
+    const fresh = newWorld();
+    await logEvents(db.sql, [set(50, fresh), set(51, fresh)]);
+    await updateLagMetrics({ sql, lens, config, metrics, log });
+    expect((await metrics.lagEvents.get()).values.find((v) => v.labels.world_id === fresh)!.value).toBe(2);
+    expect((await metrics.lag.get()).values.find((v) => v.labels.world_id === fresh)!.value).toBeGreaterThanOrEqual(0);
+    expect((await metrics.watermark.get()).values.find((v) => v.labels.world_id === fresh)!.value).toBe(0);
   });
 });

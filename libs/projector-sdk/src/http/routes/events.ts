@@ -5,7 +5,7 @@ import { ProjectorError } from '../../errors/projector-error.js';
 import { batchBodySchema, eventBodySchema } from '../../event/event-schema.js';
 import { partitionKey, toProjectorEvent } from '../../event/event.js';
 import { payloadHashOf } from '../../hash/index.js';
-import { batchAnswerSchema, errorAnswerSchema, eventAnswer, eventAnswerSchema, heldAnswerSchema, skippedAnswerSchema } from '../answers.js';
+import { batchAnswerSchema, errorAnswerSchema, eventAnswer, eventAnswerSchema, heldAnswerSchema, partitionBlockedAnswerSchema, skippedAnswerSchema } from '../answers.js';
 import { losslessBody, treeAt } from '../json-body.js';
 import type { ServerDeps } from '../server-deps.js';
 
@@ -33,7 +33,12 @@ export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
       schema: {
         summary: 'Apply one event',
         body: eventBodySchema,
-        response: { 200: z.union([eventAnswerSchema, skippedAnswerSchema]), 202: heldAnswerSchema, ...errors },
+        response: {
+          200: z.union([eventAnswerSchema, skippedAnswerSchema]),
+          202: heldAnswerSchema,
+          ...errors,
+          409: z.union([partitionBlockedAnswerSchema, errorAnswerSchema]),
+        },
       },
     },
     async (request, reply) => {
