@@ -18,6 +18,8 @@ export interface ApplierDeps {
   config: ProjectorConfig;
   metrics: ProjectorMetrics;
   log: Logger;
+  /** The poison policy (issue 11): may turn a rejected event into an outcome (`skipped`). */
+  onPoison?: (event: ProjectorEvent, error: ProjectorError) => Promise<Outcome | undefined>;
 }
 
 export interface Applier {
@@ -37,13 +39,13 @@ export interface Applier {
  */
 export function createApplier(deps: ApplierDeps): Applier {
   const { sql, lens, config, metrics, log } = deps;
-  const options = { lens, gapPolicy: config.gapPolicy };
+  const options = { lens, gapPolicy: config.gapPolicy, hold: config.catchupIntervalMs > 0 ? { maxGapFill: config.catchupChunk } : undefined };
   const retryAfterSeconds = Math.max(1, Math.ceil(config.errorBackoffMs / 1000));
   let inflight = 0;
 
   const record = (_deliveries: readonly Delivery[], outcomes: readonly Outcome[], startedAt: bigint) => {
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-    for (const o of outcomes) if (o.status !== 'duplicate') recordApplied(metrics, lens, o.kind, seconds);
+    for (const o of outcomes) if (o.status === 'processed' || o.status === 'ignored') recordApplied(metrics, lens, o.kind, seconds);
   };
 
   const fail = (err: unknown): ProjectorError => toProjectorError(err, retryAfterSeconds);
@@ -147,7 +149,10 @@ export function createApplier(deps: ApplierDeps): Applier {
         return outcome;
       } catch (err) {
         // A single event's answer names its global_seq, never a batch index (undefined is not sent).
-        throw fail(err).withDetails({ global_seq: event.globalSeq, index: undefined });
+        const error = fail(err).withDetails({ global_seq: event.globalSeq, index: undefined });
+        const instead = await deps.onPoison?.(event, error);
+        if (instead) return instead;
+        throw error;
       } finally {
         inflight--;
       }

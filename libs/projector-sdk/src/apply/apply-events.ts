@@ -6,6 +6,7 @@ import { classifyError } from './classify-error.js';
 import { checkLogged, type CheckedPayload } from './lens-payload.js';
 import { advanceWatermarks, lockPartitions, readPartitionStates, type PartitionState } from './partition-store.js';
 import { planWork, sendPlan, type Plan, type WorkItem } from './run-plan.js';
+import { holdPartition, type HeldOutcome } from './partition-hold.js';
 
 /** One event of a delivery, already checked against the contract and the lens. */
 export interface Delivery {
@@ -15,7 +16,9 @@ export interface Delivery {
 
 export type Outcome =
   | { readonly status: 'processed' | 'ignored'; readonly globalSeq: GlobalSeq; readonly kind: string; readonly filled: number }
-  | { readonly status: 'duplicate'; readonly globalSeq: GlobalSeq; readonly watermark: GlobalSeq };
+  | { readonly status: 'duplicate'; readonly globalSeq: GlobalSeq; readonly watermark: GlobalSeq }
+  | HeldOutcome
+  | { readonly status: 'skipped'; readonly globalSeq: GlobalSeq; readonly error: { readonly code: string; readonly message: string } };
 
 export interface ApplyOptions {
   readonly lens: Lens;
@@ -27,6 +30,11 @@ export interface ApplyOptions {
    * which then isolates each member in a savepoint of its own anyway).
    */
   readonly blame?: 'exact' | 'first';
+  /**
+   * Deliveries from the publisher: a blocked partition or a gap larger than `maxGapFill` events is
+   * left to catch-up (partition-hold.ts). Catch-up and replay apply the log itself and leave it out.
+   */
+  readonly hold?: { readonly maxGapFill: number };
 }
 
 /**
@@ -57,14 +65,38 @@ export async function applyDeliveries(tx: Tx, deliveries: readonly Delivery[], o
   const reading = readPartitionStates(
     tx,
     lens.projectorName,
-    groups.map((g) => ({ partition: g.partition, upTo: deliveries[g.indexes.at(-1)!]!.event.globalSeq })),
+    groups.map((g) => ({
+      partition: g.partition,
+      upTo: deliveries[g.indexes.at(-1)!]!.event.globalSeq,
+      gapLimit: options.hold && options.hold.maxGapFill + 1,
+    })),
     deliveries.map((d) => d.event.globalSeq),
   );
   const [, states] = await Promise.all([locked, reading]);
 
   const outcomes = new Array<Outcome>(deliveries.length);
+  // A blocked partition, or a gap over one catch-up chunk: its deliveries are left to catch-up.
+  const { hold } = options;
+  const held = hold
+    ? await Promise.all(
+        groups.map(({ partition, indexes }) =>
+          holdPartition({
+            tx,
+            partition,
+            state: states.get(partitionKey(partition))!,
+            deliveries: indexes.map((index) => ({ index, globalSeq: deliveries[index]!.event.globalSeq })),
+            maxGapFill: hold.maxGapFill,
+          }),
+        ),
+      )
+    : [];
   const work: WorkItem[] = [];
-  const moves = groups.flatMap(({ partition, indexes }) => {
+  const moves = groups.flatMap(({ partition, indexes }, i) => {
+    const holding = held[i];
+    if (holding) {
+      for (const h of holding) outcomes[h.index] = h.outcome;
+      return [];
+    }
     const to = collectPartition(deliveries, indexes, states.get(partitionKey(partition))!, options, outcomes, work);
     return to === undefined ? [] : [{ partition, to }];
   });

@@ -14,6 +14,8 @@ export interface PartitionState {
   readonly watermark: GlobalSeq;
   /** Logged events after the watermark and before `upTo`, other than those being delivered. */
   readonly missing: readonly LoggedEvent[];
+  /** The event the partition is blocked at (a poison event), or null. */
+  readonly blockedAt: GlobalSeq | null;
 }
 
 const lockName = (p: Partition) => `${p.worldId}/${p.branch}`;
@@ -37,6 +39,8 @@ export async function lockPartitions(tx: Tx, projectorName: string, partitions: 
 export interface PartitionRead {
   readonly partition: Partition;
   readonly upTo: GlobalSeq;
+  /** Read at most this many missing events (a gap larger than that is left to catch-up). */
+  readonly gapLimit?: number;
 }
 
 type StateRow = {
@@ -47,6 +51,7 @@ type StateRow = {
   event_id: string | null;
   kind: string | null;
   envelope: unknown;
+  blocked_at: string | null;
 };
 
 /**
@@ -64,25 +69,37 @@ export async function readPartitionStates(
   const rows = await tx<StateRow[]>`
     WITH p AS (
       SELECT * FROM unnest(${reads.map((r) => r.partition.worldId)}::uuid[], ${reads.map((r) => r.partition.branch)}::text[],
-                           ${reads.map((r) => r.upTo as number)}::bigint[]) AS p(world_id, branch, up_to)
+                           ${reads.map((r) => r.upTo as number)}::bigint[],
+                           ${reads.map((r) => r.gapLimit ?? null)}::bigint[]) AS p(world_id, branch, up_to, gap_limit)
     ), w AS (
-      SELECT p.world_id, p.branch, p.up_to, coalesce(m.last_processed_seq, 0) AS wm
+      SELECT p.world_id, p.branch, p.up_to, p.gap_limit, coalesce(m.last_processed_seq, 0) AS wm, b.global_seq AS blocked_at
       FROM p LEFT JOIN event_core.projector_watermarks m
         ON m.projector_name = ${projectorName} AND m.world_id = p.world_id AND m.branch = p.branch
+      LEFT JOIN event_core.projector_partition_blocks b
+        ON b.projector_name = ${projectorName} AND b.world_id = p.world_id AND b.branch = p.branch
     )
-    SELECT w.world_id::text, w.branch, w.wm::text AS watermark,
+    SELECT w.world_id::text, w.branch, w.wm::text AS watermark, w.blocked_at::text AS blocked_at,
            e.global_seq::text AS global_seq, e.event_id, e.kind, e.envelope
     FROM w
-    LEFT JOIN event_core.event_log e
-      ON e.world_id = w.world_id AND e.branch = w.branch
-     AND e.global_seq > w.wm AND e.global_seq < w.up_to
-     AND e.global_seq <> ALL(${[...delivering] as number[]}::bigint[])
+    LEFT JOIN LATERAL (
+      SELECT e.global_seq, e.event_id, e.kind, e.envelope FROM event_core.event_log e
+      WHERE e.world_id = w.world_id AND e.branch = w.branch
+        AND e.global_seq > w.wm AND e.global_seq < w.up_to
+        AND e.global_seq <> ALL(${[...delivering] as number[]}::bigint[])
+        -- A skipped event (event_core.projector_skips) is no gap: replay passes over it as live did.
+        AND NOT EXISTS (
+          SELECT 1 FROM event_core.projector_skips s
+          WHERE s.projector_name = ${projectorName} AND s.world_id = e.world_id AND s.branch = e.branch AND s.global_seq = e.global_seq
+        )
+      ORDER BY e.global_seq
+      LIMIT w.gap_limit
+    ) e ON true
     ORDER BY w.world_id, w.branch, e.global_seq`;
-  const states = new Map<string, { watermark: GlobalSeq; missing: LoggedEvent[] }>();
+  const states = new Map<string, { watermark: GlobalSeq; missing: LoggedEvent[]; blockedAt: GlobalSeq | null }>();
   for (const r of rows) {
     const key = partitionKey({ worldId: r.world_id, branch: r.branch });
     let state = states.get(key);
-    if (!state) states.set(key, (state = { watermark: globalSeq(Number(r.watermark)), missing: [] }));
+    if (!state) states.set(key, (state = { watermark: globalSeq(Number(r.watermark)), missing: [], blockedAt: r.blocked_at === null ? null : globalSeq(Number(r.blocked_at)) }));
     if (r.global_seq !== null) {
       state.missing.push({ globalSeq: globalSeq(Number(r.global_seq)), eventId: r.event_id!, kind: r.kind!, envelope: r.envelope });
     }

@@ -3,11 +3,11 @@ import type { Projector } from '../server/create-projector.js';
 import { logEvents, makeEvent, newWorld } from '../test-support/events.fixture.js';
 import { testProjector } from '../test-support/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
-import { recordStateHashes, updateLagMetrics, type BackgroundDeps } from './tasks.js';
+import { recordStateHashes, updateLagMetrics, type MonitorDeps } from './tasks.js';
 
 const db = useTestDatabase({ prefix: 'sdk_tasks' });
 let projector: Projector;
-let deps: BackgroundDeps;
+let deps: MonitorDeps;
 
 beforeAll(async () => {
   projector = await testProjector(db.url);

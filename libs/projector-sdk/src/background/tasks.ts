@@ -5,6 +5,10 @@ import type { Lens } from '../lens/lens-types.js';
 import { hashGaugeValue, type ProjectorMetrics } from '../metrics/projector-metrics.js';
 import { replayPartition } from '../replay/replay-partition.js';
 import { computeStateHash } from '../state/state-hash.js';
+import { runCatchupLoop } from '../catchup/catchup-loop.js';
+import { catchupDeps } from '../catchup/catchup-deps.js';
+import type { CatchupStatus } from '../catchup/catchup-status.js';
+import { reportPartitions } from '../catchup/partition-report.js';
 import { repeat } from './every.js';
 
 export interface BackgroundDeps {
@@ -13,35 +17,42 @@ export interface BackgroundDeps {
   config: ProjectorConfig;
   metrics: ProjectorMetrics;
   log: Logger;
+  /** Written by the catch-up loop, read by `/health`. */
+  catchup: CatchupStatus;
 }
 
-/** Refreshes the watermark and lag gauges: lag is the age of the oldest logged event not applied yet. */
-export async function updateLagMetrics({ sql, lens, metrics }: BackgroundDeps): Promise<void> {
-  const rows = await sql<{ world_id: string; branch: string; watermark: string; lag: number }[]>`
-    SELECT w.world_id, w.branch, w.last_processed_seq::text AS watermark,
-           coalesce(extract(epoch FROM now() - pending.received_at), 0)::float8 AS lag
-    FROM event_core.projector_watermarks w
-    LEFT JOIN LATERAL (
-      SELECT e.received_at FROM event_core.event_log e
-      WHERE e.world_id = w.world_id AND e.branch = w.branch AND e.global_seq > w.last_processed_seq
-      ORDER BY e.global_seq LIMIT 1
-    ) pending ON true
-    WHERE w.projector_name = ${lens.projectorName}`;
+/** What the gauges and the state-hash monitor need (no catch-up). */
+export type MonitorDeps = Omit<BackgroundDeps, 'catchup'>;
+
+/** Partitions the lag report reads at most per refresh. */
+const LAG_GAUGE_PARTITIONS = 10_000;
+
+/**
+ * Refreshes the watermark, lag and blocked gauges for every partition of the log, with a watermark
+ * row or not: lag in events (logged past the watermark) and in seconds (age of the oldest of those).
+ * Per-partition series only for the partitions `metrics.partitions` admits (PROJECTOR_METRICS_MAX_PARTITIONS);
+ * the largest lag of all is kept in `projector_lag_max_seconds`.
+ */
+export async function updateLagMetrics({ sql, lens, metrics }: MonitorDeps): Promise<void> {
+  const reports = await reportPartitions(sql, lens.projectorName, { limit: LAG_GAUGE_PARTITIONS });
   let untracked = 0;
   let lagMax = 0;
-  for (const r of rows) {
-    const lag = Math.max(0, r.lag);
-    lagMax = Math.max(lagMax, lag);
+  for (const r of reports) {
+    lagMax = Math.max(lagMax, r.lag_seconds);
     if (!metrics.partitions.admit(r.world_id, r.branch)) {
       untracked++;
       continue;
     }
     const labels = { projector: lens.projectorName, world_id: r.world_id, branch: r.branch };
-    metrics.watermark.set(labels, Number(r.watermark));
-    metrics.lag.set(labels, lag);
+    metrics.watermark.set(labels, r.watermark);
+    metrics.lag.set(labels, r.lag_seconds);
+    metrics.lagEvents.set(labels, r.lag_events);
   }
   metrics.lagMax.set({ projector: lens.projectorName }, lagMax);
   metrics.partitionsUntracked.set({ projector: lens.projectorName }, untracked);
+  const [blocked] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM event_core.projector_partition_blocks WHERE projector_name = ${lens.projectorName}`;
+  metrics.partitionsBlocked.set({ projector: lens.projectorName }, blocked!.n);
 }
 
 /**
@@ -49,7 +60,7 @@ export async function updateLagMetrics({ sql, lens, metrics }: BackgroundDeps): 
  * a sample of partitions from the log (`PROJECTOR_REPLAY_SAMPLE`, taken in turn across runs) and
  * counts those whose replayed hash differs in `projector_replay_mismatch_total`.
  */
-export async function recordStateHashes({ sql, lens, config, metrics, log }: BackgroundDeps, run = 0): Promise<number> {
+export async function recordStateHashes({ sql, lens, config, metrics, log }: MonitorDeps, run = 0): Promise<number> {
   const partitions = await sql<{ world_id: string; branch: string }[]>`
     SELECT world_id, branch FROM event_core.projector_watermarks WHERE projector_name = ${lens.projectorName}
     ORDER BY world_id, branch`;
@@ -115,6 +126,13 @@ export function startBackgroundTasks(deps: BackgroundDeps): () => Promise<void> 
       onError: failed('state-hash-monitor'),
     }),
   ];
+  if (config.catchupIntervalMs > 0) {
+    loops.push(
+      runCatchupLoop(catchupDeps(deps), {
+        intervalMs: config.catchupIntervalMs, backoffMs: config.errorBackoffMs, signal: controller.signal, onError: failed('catch-up'),
+      }),
+    );
+  }
   return async () => {
     controller.abort();
     await Promise.allSettled(loops);

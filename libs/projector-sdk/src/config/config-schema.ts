@@ -47,6 +47,9 @@ export const configSchema = z.object({
   PROJECTOR_MAX_CONNECTIONS: decimal(z.number().int().min(1)).optional(),
   PROJECTOR_DB_CONNECT_TIMEOUT_S: seconds(3),
   PROJECTOR_METRICS_MAX_PARTITIONS: count(1000, 0),
+  PROJECTOR_CATCHUP_INTERVAL_S: decimal(z.number().min(0)).default(2),
+  PROJECTOR_CATCHUP_CHUNK: count(500),
+  PROJECTOR_POISON_POLICY: z.enum(['block', 'skip']).default('block'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -34,6 +34,12 @@ export interface ProjectorConfig {
   readonly dbConnectTimeoutMs: number;
   /** Partitions that get series of their own in `/metrics`; the rest are counted, not labelled. */
   readonly metricsMaxPartitions: number;
+  /** Pause between catch-up passes over the log (0: no catch-up). */
+  readonly catchupIntervalMs: number;
+  /** Events one catch-up transaction applies at most; a delivery with a larger gap is queued. */
+  readonly catchupChunk: number;
+  /** What an event the lens or the database rejects for good does to its partition. */
+  readonly poisonPolicy: 'block' | 'skip';
 }
 
 const SECRETS = new Set(['PROJECTOR_DATABASE_URL', 'PROJECTOR_AUTH_TOKEN']);
@@ -92,5 +98,8 @@ export function parseConfig(env: Record<string, string | undefined>): ProjectorC
     maxConnections: c.PROJECTOR_MAX_CONNECTIONS,
     dbConnectTimeoutMs: c.PROJECTOR_DB_CONNECT_TIMEOUT_S * 1000,
     metricsMaxPartitions: c.PROJECTOR_METRICS_MAX_PARTITIONS,
+    catchupIntervalMs: c.PROJECTOR_CATCHUP_INTERVAL_S * 1000,
+    catchupChunk: c.PROJECTOR_CATCHUP_CHUNK,
+    poisonPolicy: c.PROJECTOR_POISON_POLICY,
   });
 }

@@ -41,4 +41,37 @@ export const eventCoreMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Issue 11: a partition parked at a poison event, and the skips decided (by policy or an operator),
+    // kept as data so that replay and the state-hash monitor skip the same events live did.
+    id: '0002_partition_blocks_and_skips',
+    sql: `
+      CREATE TABLE IF NOT EXISTS event_core.projector_partition_blocks (
+        projector_name text NOT NULL,
+        world_id       uuid NOT NULL,
+        branch         text NOT NULL,
+        global_seq     bigint NOT NULL,
+        code           text NOT NULL,
+        message        text NOT NULL,
+        first_seen     timestamptz NOT NULL DEFAULT now(),
+        last_seen      timestamptz NOT NULL DEFAULT now(),
+        attempts       integer NOT NULL DEFAULT 1,
+        PRIMARY KEY (projector_name, world_id, branch)
+      );
+
+      CREATE TABLE IF NOT EXISTS event_core.projector_skips (
+        projector_name text NOT NULL,
+        world_id       uuid NOT NULL,
+        branch         text NOT NULL,
+        global_seq     bigint NOT NULL,
+        reason         text NOT NULL,
+        decided_by     text NOT NULL,
+        operator       text,
+        code           text,
+        message        text,
+        skipped_at     timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (projector_name, world_id, branch, global_seq)
+      );
+    `,
+  },
 ];

@@ -24,14 +24,37 @@ export const eventAnswerSchema = z
 export const batchAnswerSchema = z
   .object({
     status: z.literal('processed'),
-    results: z.array(z.object({ global_seq: seq, status: z.enum(['processed', 'duplicate', 'ignored']) })),
+    results: z.array(z.object({ global_seq: seq, status: z.enum(['processed', 'duplicate', 'ignored', 'queued', 'blocked', 'skipped']) })),
   })
   .meta({ description: 'The whole batch committed in one transaction; results are in request order.' });
 
-export function eventAnswer(outcome: Outcome): z.infer<typeof eventAnswerSchema> {
+/** 202: the event is in the log and left to catch-up (a large gap before it, or its partition blocked). */
+export const heldAnswerSchema = z
+  .discriminatedUnion('status', [
+    z.object({ status: z.literal('queued'), global_seq: seq, watermark }).meta({ description: 'A gap larger than one catch-up chunk before it: catch-up applies it from the log.' }),
+    z.object({ status: z.literal('blocked'), global_seq: seq, blocked_at: seq }).meta({ description: 'Its partition is blocked at blocked_at: applied from the log once an operator unblocks it.' }),
+  ])
+  .meta({ description: 'queued or blocked: the event is in the log and will be applied from it; move on.' });
+
+/** 200 under `PROJECTOR_POISON_POLICY=skip`: the event was rejected for good, recorded as skipped. */
+export const skippedAnswerSchema = z
+  .object({ status: z.literal('skipped'), global_seq: seq, error: z.object({ code: z.string(), message: z.string() }) })
+  .meta({ description: 'Rejected for good and skipped by the poison policy (recorded; replay skips it too); move on.' });
+
+export function eventAnswer(
+  outcome: Outcome,
+): z.infer<typeof eventAnswerSchema> | z.infer<typeof heldAnswerSchema> | z.infer<typeof skippedAnswerSchema> {
+  if (outcome.status === 'queued' || outcome.status === 'blocked') return heldAnswer(outcome);
+  if (outcome.status === 'skipped') return { status: 'skipped', global_seq: outcome.globalSeq, error: outcome.error };
   return outcome.status === 'duplicate'
     ? { status: 'duplicate', global_seq: outcome.globalSeq, watermark: outcome.watermark }
     : { status: outcome.status, global_seq: outcome.globalSeq };
+}
+
+export function heldAnswer(outcome: Extract<Outcome, { status: 'queued' | 'blocked' }>): z.infer<typeof heldAnswerSchema> {
+  return outcome.status === 'queued'
+    ? { status: 'queued', global_seq: outcome.globalSeq, watermark: outcome.watermark }
+    : { status: 'blocked', global_seq: outcome.globalSeq, blocked_at: outcome.blockedAt };
 }
 
 /** zod's issues as the answers carry them: at least a path; code and message as zod wrote them. */
@@ -53,13 +76,18 @@ export const errorAnswers = {
   invalid_payload: errorAnswer('invalid_payload', { ...position, issues: issues.optional(), gap_global_seq: seq.optional() }),
   unauthorized: errorAnswer('unauthorized', {}, false),
   not_found: errorAnswer('not_found', {}),
-  out_of_order: errorAnswer('out_of_order', { global_seq: seq, watermark, missing_from: seq, index: position.index }),
+  out_of_order: errorAnswer('out_of_order', { global_seq: seq, watermark, missing_from: seq, index: position.index, catching_up: z.boolean().optional() }),
   payload_too_large: errorAnswer('payload_too_large', {}, false),
   unsupported_media_type: errorAnswer('unsupported_media_type', {}),
   // The message is the catalogue's, never the failure's own text: that is logged under request_id.
   apply_failed: errorAnswer('apply_failed', { ...position, gap_global_seq: seq.optional(), request_id: z.string() }),
   unavailable: errorAnswer('unavailable', position),
+  partition_blocked: errorAnswer('partition_blocked', { ...position, blocked_at: seq }),
+  not_blocked_at: errorAnswer('not_blocked_at', { blocked_at: seq.nullable() }),
 } satisfies Record<ErrorCode, z.ZodType>;
+
+/** 409 of a partition blocked at a poison event, for an event not in the log (retry later). */
+export const partitionBlockedAnswerSchema = errorAnswers.partition_blocked;
 
 /** A 503 answer comes with `Retry-After`: the OpenAPI document adds the header to this schema. */
 export const unavailableAnswerSchema = errorAnswers.unavailable;
@@ -72,8 +100,20 @@ export const badEventAnswerSchema = z
 const identity = { service: z.string(), projector_name: z.string(), lens: z.string() };
 
 export const healthyAnswerSchema = z
-  .object({ ...identity, status: z.literal('healthy'), watermark_count: z.number().int().min(0) })
-  .meta({ description: 'The database answered; watermark_count is the number of partitions this projector has seen.' });
+  .object({
+    ...identity,
+    status: z.enum(['healthy', 'degraded']),
+    watermark_count: z.number().int().min(0),
+    blocked_partitions: z.number().int().min(0),
+    catching_up: z.boolean(),
+    catchup: z
+      .object({ partitions_behind: z.number().int().min(0), events_applied: z.number().int().min(0), last_pass_at: z.string().nullable() })
+      .optional(),
+  })
+  .meta({
+    description:
+      'The database answered; watermark_count is the number of partitions this projector has seen. degraded: some partitions are blocked at a poison event (the others flow); catching_up: catch-up is applying logged events.',
+  });
 
 const unhealthy = z.object({ ...identity, status: z.literal('unhealthy'), error: z.string() }).meta({ description: 'The database query failed.' });
 
@@ -98,3 +138,20 @@ export const metricsJsonAnswerSchema = z.object({
 });
 
 export const applyFailedAnswerSchema = errorAnswers.apply_failed;
+
+/** One partition as `GET /partitions` shows it (blocked_at and error null when not blocked). */
+export const partitionReportSchema = z.object({
+  world_id: z.string(),
+  branch: z.string(),
+  watermark: z.number().int(),
+  log_head: z.number().int(),
+  blocked_at: z.number().int().nullable(),
+  error: z.object({ code: z.string(), message: z.string(), first_seen: z.string() }).nullable(),
+  lag_events: z.number().int(),
+  lag_seconds: z.number(),
+}).meta({ description: 'One partition: its watermark, the head of its log, its lag, and the poison event it is blocked at (null when it flows).' });
+
+/** The answer of an operator's skip or retry: what the partition looks like afterwards. */
+export const operatorAnswerSchema = z
+  .object({ status: z.enum(['skipped', 'flowing', 'blocked']), partition: partitionReportSchema })
+  .meta({ description: 'skipped or flowing: the partition flows again and catch-up applies the rest; blocked: the retried event failed again (its new error).' });

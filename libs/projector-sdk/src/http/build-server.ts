@@ -10,6 +10,7 @@ import { registerOpenApi } from './openapi.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoute } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
+import { partitionRoutes } from './routes/partitions.js';
 import { stateHashRoute } from './routes/state-hash.js';
 import type { ServerDeps } from './server-deps.js';
 
@@ -63,6 +64,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   healthRoute(app, deps);
   metricsRoute(app, deps);
   stateHashRoute(app, deps);
+  partitionRoutes(app, deps);
   await app.ready();
   return app;
 }

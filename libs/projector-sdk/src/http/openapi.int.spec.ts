@@ -59,7 +59,17 @@ describe('GET /openapi.json', () => {
     for (const doc of [await openapi(strict), await openapi(plain)]) {
       const operations = operationsOf(doc);
       expect(operations.map((o) => `${o.method} ${o.url}`).sort()).toEqual(
-        ['get /health', 'get /metrics', 'get /state-hash', 'post /events', 'post /events/batch'].sort(),
+        [
+          'get /health',
+          'get /metrics',
+          'get /state-hash',
+          'post /events',
+          'post /events/batch',
+          'get /partitions',
+          'get /partitions/{world_id}/{branch}',
+          'post /partitions/{world_id}/{branch}/skip',
+          'post /partitions/{world_id}/{branch}/retry',
+        ].sort(),
       );
       for (const { url, method, operation } of operations) {
         for (const [status, response] of Object.entries(operation.responses) as [string, OpenAPIV3.ResponseObject][]) {
@@ -74,19 +84,22 @@ describe('GET /openapi.json', () => {
     }
   });
 
-  it('requires the bearer token on the write routes exactly when one is configured', async () => {
+  it('requires the bearer token on the write routes and the operator routes exactly when one is configured', async () => {
+    const behindToken = (method: string, url: string) => method === 'post' || url.startsWith('/partitions');
     const secured = await openapi(strict);
     expect(secured.components?.securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer' } });
-    for (const { method, operation } of operationsOf(secured)) {
-      expect(operation.security).toEqual(method === 'post' ? [{ bearer: [] }] : undefined);
-      expect(Object.keys(operation.responses).includes('401')).toBe(method === 'post');
+    for (const { method, url, operation } of operationsOf(secured)) {
+      expect(operation.security, `${method} ${url}`).toEqual(behindToken(method, url) ? [{ bearer: [] }] : undefined);
+      expect(Object.keys(operation.responses).includes('401'), `${method} ${url}`).toBe(behindToken(method, url));
     }
     const open = await openapi(plain);
     expect(open.components?.securitySchemes).toBeUndefined();
-    for (const { operation } of operationsOf(open)) {
+    // 409 without the reject policy: a blocked partition (POST /events) and a skip of the wrong event.
+    const conflicts = ['post /events', 'post /partitions/{world_id}/{branch}/skip'];
+    for (const { method, url, operation } of operationsOf(open)) {
       expect(operation.security).toBeUndefined();
       expect(Object.keys(operation.responses)).not.toContain('401');
-      expect(Object.keys(operation.responses)).not.toContain('409');
+      expect(Object.keys(operation.responses).includes('409'), `${method} ${url}`).toBe(conflicts.includes(`${method} ${url}`));
     }
   });
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Applier } from '../apply/applier.js';
 import type { ProjectorConfig } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
+import type { CatchupStatus } from '../catchup/catchup-status.js';
 import type { Lens } from '../lens/lens-types.js';
 import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
 
@@ -16,4 +17,6 @@ export interface ServerDeps {
   readonly logger: Logger;
   /** Runs first on the write routes: bearer auth when a token is configured. */
   readonly authenticate: onRequestAsyncHookHandler | undefined;
+  /** What the catch-up loop last saw (for `/health`). */
+  readonly catchup?: CatchupStatus;
 }

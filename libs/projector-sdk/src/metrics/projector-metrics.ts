@@ -67,6 +67,31 @@ export function createProjectorMetrics(maxPartitions: number) {
     labelNames: ['projector'] as const,
     registers: [registry],
   });
+  // Catch-up from the log and poison events.
+  const catchupEvents = new Counter({
+    name: 'projector_catchup_events_total',
+    help: 'Events applied by catch-up from the log (not brought by a delivery)',
+    labelNames: ['projector'] as const,
+    registers: [registry],
+  });
+  const lagEvents = new Gauge({
+    name: 'projector_lag_events',
+    help: 'Logged events of the partition past its watermark (every partition of the log, with a watermark or not)',
+    labelNames: ['projector', 'world_id', 'branch'] as const,
+    registers: [registry],
+  });
+  const partitionsBlocked = new Gauge({
+    name: 'projector_partitions_blocked',
+    help: 'Partitions parked at a poison event',
+    labelNames: ['projector'] as const,
+    registers: [registry],
+  });
+  const eventsSkipped = new Counter({
+    name: 'projector_events_skipped_total',
+    help: 'Events skipped, by the poison policy or an operator',
+    labelNames: ['projector', 'decided_by'] as const,
+    registers: [registry],
+  });
   const lagMax = new Gauge({
     name: 'projector_lag_max_seconds',
     help: 'The largest projector_lag_seconds over all partitions, with or without series of their own',
@@ -94,11 +119,15 @@ export function createProjectorMetrics(maxPartitions: number) {
     watermark,
     lag,
     lagMax,
+    lagEvents,
     stateHash,
     replayMismatch,
     backgroundErrors,
     partitionsUntracked,
     connectionsDropped,
+    catchupEvents,
+    partitionsBlocked,
+    eventsSkipped,
     partitions: partitionSeries(maxPartitions),
   };
 }

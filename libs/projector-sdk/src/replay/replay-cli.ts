@@ -1,10 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig } from '../config/config.js';
-import { migrate } from '../db/migrate.js';
 import type { Partition } from '../event/event.js';
 import type { Lens } from '../lens/lens-types.js';
-import { connectDatabase } from '../db/connect.js';
-import { resolveCliDatabaseUrl } from '../server/database.js';
+import { withCliDatabase } from '../server/cli-database.js';
 import { progressBar } from './progress.js';
 import { listPartitions, replayPartition, type ReplayResult } from './replay-partition.js';
 import { formatReplayTable } from './replay-table.js';
@@ -47,22 +44,7 @@ export async function runReplayCli(lens: Lens, argv: string[], env: Record<strin
     process.stderr.write(`give either --world-id and --branch, or --all\n${USAGE}\n`);
     return 2;
   }
-  let config;
-  try {
-    config = parseConfig({ PROJECTOR_LOG_LEVEL: 'warn', ...env });
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const line of err.lines) process.stderr.write(`${line}\n`);
-    return 2;
-  }
-  const target = await resolveCliDatabaseUrl(lens, config);
-  if (!target.ok) {
-    process.stderr.write(`${lens.serviceName} replay: ${target.reason}\n`);
-    return 2;
-  }
-  const sql = connectDatabase(target.url, { max: config.dbPoolMax, applicationName: `${lens.serviceName}-replay` });
-  try {
-    await migrate(sql, lens);
+  return withCliDatabase(lens, env, 'replay', async ({ sql }) => {
     const partitions: Partition[] = args.all
       ? await listPartitions(sql, lens)
       : [{ worldId: args['world-id']!.toLowerCase(), branch: args.branch! }];
@@ -84,7 +66,5 @@ export async function runReplayCli(lens: Lens, argv: string[], env: Record<strin
       `${results.length} partitions, ${events} events replayed, ${unequal} not equal${args.rebuild ? ' (rebuilt from the log)' : ''}\n`,
     );
     return unequal === 0 ? 0 : 1;
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
+  });
 }

@@ -29,7 +29,8 @@ const PAGE = 500;
 class Rollback extends Error {}
 
 /**
- * Replays one partition from `event_core.event_log` up to its live watermark, through the same
+ * Replays one partition from `event_core.event_log` up to its live watermark (less the events
+ * recorded in `event_core.projector_skips`), through the same
  * apply path as live events, and compares the state hashes. It runs in one transaction holding the
  * partition's lock: the live rows are deleted, the log is applied from watermark 0, the hash taken,
  * and then everything is rolled back (or committed, with `rebuild`). Readers keep seeing the live
@@ -84,6 +85,11 @@ async function applyLog(
       SELECT e.global_seq::text AS seq, e.event_id, e.kind, e.envelope FROM event_core.event_log e
       WHERE e.world_id = ${partition.worldId} AND e.branch = ${partition.branch}
         AND e.global_seq > ${after} AND e.global_seq <= ${watermark}
+        -- Skips are decisions recorded as data (policy or operator): replay makes the same ones.
+        AND NOT EXISTS (
+          SELECT 1 FROM event_core.projector_skips s
+          WHERE s.projector_name = ${lens.projectorName} AND s.world_id = e.world_id AND s.branch = e.branch AND s.global_seq = e.global_seq
+        )
       ORDER BY e.global_seq
       LIMIT ${PAGE}`;
     if (rows.length === 0) return replayed;

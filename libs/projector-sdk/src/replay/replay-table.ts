@@ -1,3 +1,4 @@
+import { formatColumns } from '../server/format-columns.js';
 import type { ReplayResult } from './replay-partition.js';
 
 /** The replay report: one row per partition, columns padded for a terminal. */
@@ -11,7 +12,5 @@ export function formatReplayTable(results: readonly ReplayResult[]): string {
     r.replayHash.slice(0, 16),
     r.equal ? 'yes' : (r.rebuilt ? 'NO (rebuilt)' : 'NO'),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return formatColumns(header, rows);
 }

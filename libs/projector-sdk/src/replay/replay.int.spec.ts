@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useTestDatabase } from '../testing/index.js';
 import { logEvents, makeEvent, newWorld, type TestEvent } from '../test-support/events.fixture.js';
 import { memoLens } from '../test-support/memo-lens.fixture.js';
+import { catchUp } from '../test-support/catchup.fixture.js';
 import { partitionRows, testProjector } from '../test-support/projector.fixture.js';
 import type { Projector } from '../server/create-projector.js';
 import { computeStateHash } from '../state/state-hash.js';
@@ -61,8 +62,10 @@ describe('replay', () => {
     const worldId = newWorld();
     const events = Array.from({ length: 1200 }, (_, i) => makeEvent(9990 + i, 'item.set', { id: `k${i % 37}`, value: `v${i}` }, { worldId }));
     await logEvents(db.sql, events);
+    // A gap of 1,199 events is more than one chunk: the delivery is queued and catch-up applies the log.
     const res = await projector.app.inject({ method: 'POST', url: '/events', payload: events.at(-1)! });
-    expect(res.json()).toEqual({ status: 'processed', global_seq: 11189 });
+    expect(res.json()).toEqual({ status: 'queued', global_seq: 11189, watermark: 0 });
+    await catchUp(projector);
     const result = await replayPartition(projector.sql, memoLens, { worldId, branch: 'main' });
     expect(result).toMatchObject({ eventsReplayed: 1200, equal: true, watermark: 11189 });
   });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApplier } from '../apply/applier.js';
 import { startBackgroundTasks } from '../background/tasks.js';
+import { newCatchupStatus, type CatchupStatus } from '../catchup/catchup-status.js';
 import type { ProjectorConfig } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
 import { migrate, type MigrationReport } from '../db/migrate.js';
@@ -10,6 +11,7 @@ import { buildServer } from '../http/build-server.js';
 import type { Lens } from '../lens/lens-types.js';
 import { createProjectorMetrics, type ProjectorMetrics } from '../metrics/projector-metrics.js';
 import { openDatabase } from './database.js';
+import { onPoisonDelivery } from '../poison/delivery-poison.js';
 import { createLogger } from './logger.js';
 
 export interface ProjectorOptions {
@@ -26,6 +28,8 @@ export interface Projector {
   readonly sql: Sql;
   readonly metrics: ProjectorMetrics;
   readonly log: Logger;
+  /** What the catch-up loop last saw (also shown by `/health`). */
+  readonly catchup: CatchupStatus;
   /** Creates what is missing of `event_core` and the lens schema. */
   migrate(): Promise<MigrationReport>;
   /** Migrates, listens and starts the background tasks; resolves with the address. */
@@ -40,9 +44,10 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
   const database = await openDatabase(lens, config, log);
   const { sql } = database;
   const metrics = createProjectorMetrics(config.metricsMaxPartitions);
-  const applier = createApplier({ sql, lens, config, metrics, log });
+  const applier = createApplier({ sql, lens, config, metrics, log, onPoison: (event, error) => onPoisonDelivery({ sql, lens, config, metrics, log }, event, error) });
   const authenticate = config.authToken ? bearerAuth(config.authToken) : undefined;
-  const app = await buildServer({ lens, config, sql, applier, metrics, logger: log, authenticate });
+  const catchup = newCatchupStatus();
+  const app = await buildServer({ lens, config, sql, applier, metrics, logger: log, authenticate, catchup });
   let stopBackground: (() => Promise<void>) | undefined;
   let closing: Promise<void> | undefined;
 
@@ -53,6 +58,7 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
     sql,
     metrics,
     log,
+    catchup,
     migrate: async () => {
       const report = await migrate(sql, lens);
       log.info({ applied: report.applied }, report.applied.length ? 'migrations applied' : 'schema up to date');
@@ -61,7 +67,7 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
     start: async () => {
       await projector.migrate();
       const address = await app.listen({ port: config.port, host: config.host });
-      stopBackground = startBackgroundTasks({ sql, lens, config, metrics, log });
+      stopBackground = startBackgroundTasks({ sql, lens, config, metrics, log, catchup });
       log.info({ address, projector: lens.projectorName }, 'projector listening');
       return address;
     },

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../config/config.js';
+import { eventCoreMigrations } from '../db/event-core-schema.js';
 import { makeEvent, newWorld } from '../test-support/events.fixture.js';
 import { memoLens } from '../test-support/memo-lens.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
@@ -90,6 +91,7 @@ describe('projector.start() and close() over real HTTP', () => {
     await Promise.all([a.close(), b.close()]);
     for (const port of ports) await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow(TypeError);
     // Both ran migrate() at start; each migration is still recorded once.
-    expect(await db.sql`SELECT count(*)::int AS n FROM event_core.schema_migrations`).toEqual([{ n: 2 }]);
+    const migrations = eventCoreMigrations.length + memoLens.migrations.length;
+    expect(await db.sql`SELECT count(*)::int AS n FROM event_core.schema_migrations`).toEqual([{ n: migrations }]);
   });
 });

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { ProjectorError } from '../../errors/projector-error.js';
 import { batchBodySchema, eventBodySchema } from '../../event/event-schema.js';
 import { partitionKey, toProjectorEvent } from '../../event/event.js';
 import { payloadHashOf } from '../../hash/index.js';
-import { badEventAnswerSchema, batchAnswerSchema, errorAnswers, eventAnswer, eventAnswerSchema, unavailableAnswerSchema } from '../answers.js';
+import { badEventAnswerSchema, batchAnswerSchema, errorAnswers, eventAnswer, eventAnswerSchema, heldAnswerSchema, skippedAnswerSchema, unavailableAnswerSchema } from '../answers.js';
 import { losslessBody, treeAt } from '../json-body.js';
 import type { ServerDeps } from '../server-deps.js';
 
@@ -47,12 +48,25 @@ export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
         description: 'The envelope is checked against the lens schema of its kind; contract.md, "POST /events".',
         ...security,
         body: eventBodySchema,
-        response: { 200: eventAnswerSchema, ...errors },
+        response: {
+          200: z
+            .union([eventAnswerSchema, skippedAnswerSchema])
+            .meta({ description: 'processed, ignored, duplicate, or skipped by the poison policy: in every case move on to the next event.' }),
+          202: heldAnswerSchema,
+          ...errors,
+          // Blocked at a poison event, or behind a gap catch-up cannot fill (out_of_order, catching_up): retry later.
+          409: z
+            .union([errorAnswers.partition_blocked, errorAnswers.out_of_order])
+            .meta({ description: 'partition_blocked (not in the log, its partition blocked) or out_of_order (not in the log, behind a gap): nothing written; retry later.' }),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       checkHash(request.body.payload_hash, treeAt(losslessBody(request), 'envelope'));
-      return eventAnswer(await applier.applyOne(toProjectorEvent(request.body)));
+      const outcome = await applier.applyOne(toProjectorEvent(request.body));
+      // Queued or blocked: in the log, left to catch-up (contract.md, "Catch-up and poison events").
+      if (outcome.status === 'queued' || outcome.status === 'blocked') reply.code(202);
+      return eventAnswer(outcome);
     },
   );
 

@@ -45,6 +45,9 @@ describe('GET /health', () => {
       projector_name: 'projector_memo',
       lens: 'memo',
       watermark_count: before + 3,
+      blocked_partitions: 0,
+      catching_up: false,
+      catchup: { partitions_behind: 0, events_applied: 0, last_pass_at: null },
     });
   });
 });

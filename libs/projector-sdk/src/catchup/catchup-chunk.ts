@@ -1,0 +1,144 @@
+import { applyDeliveries, type Delivery } from '../apply/apply-events.js';
+import { classifyError, toProjectorError } from '../apply/classify-error.js';
+import { validatePayload } from '../apply/lens-payload.js';
+import type { Sql } from '../db/connect.js';
+import type { ProjectorError } from '../errors/projector-error.js';
+import { globalSeq, partitionKey, type GlobalSeq, type Partition, type ProjectorEvent } from '../event/event.js';
+import type { EnvelopeBody } from '../event/event-schema.js';
+import type { Lens, Tx } from '../lens/lens-types.js';
+
+/** An event of the log that could not be applied, and why. */
+export interface FailedEvent {
+  readonly partition: Partition;
+  readonly globalSeq: GlobalSeq;
+  readonly error: ProjectorError;
+  /** Rejected for good by the lens or the database (a poison event), not a bug of ours. */
+  readonly poison: boolean;
+}
+
+export interface ChunkOutcome {
+  /** Partitions this transaction held; the others were held by someone else and are left alone. */
+  readonly held: readonly Partition[];
+  /** Per partition key: events applied and the new watermark. */
+  readonly applied: ReadonlyMap<string, { count: number; watermark: GlobalSeq }>;
+  readonly events: number;
+  /** Events found failing; their partition's earlier events were applied, none after. */
+  readonly failed: readonly FailedEvent[];
+}
+
+export interface ChunkRequest {
+  readonly partitions: readonly Partition[];
+  /** Events per transaction, all partitions together. */
+  readonly chunk: number;
+  /** Per partition key, a global_seq not to reach (a failing event found in an earlier try). */
+  readonly stops: ReadonlyMap<string, GlobalSeq>;
+}
+
+type LogRow = { world_id: string; branch: string; seq: string; event_id: string; kind: string; envelope: EnvelopeBody };
+
+/**
+ * One bounded catch-up transaction: takes, without waiting, the lock of each partition that nobody
+ * else holds (the same key the delivery path locks, so a partition is applied by one transaction at
+ * a time across processes), reads up to `chunk` logged events past their watermarks in global_seq
+ * order, and applies them through the delivery path. An event the lens rejects stops its partition
+ * there and is reported; an event the database rejects rolls the transaction back and is reported
+ * as `retry`, to try again with a stop before it.
+ */
+export async function applyChunk(
+  sql: Sql,
+  lens: Lens,
+  request: ChunkRequest,
+): Promise<{ ok: true; outcome: ChunkOutcome } | { ok: false; retry: FailedEvent }> {
+  let retry: FailedEvent | undefined;
+  try {
+    const outcome = (await sql.begin(async (tx) => {
+      const held = await tryLockPartitions(tx, lens.projectorName, request.partitions);
+      if (held.length === 0) return { held, applied: new Map(), events: 0, failed: [] };
+      const rows = await readLogged(tx, lens.projectorName, held, request.chunk);
+      const { deliveries, failed } = checkLogged(lens, rows, request.stops);
+      try {
+        await applyDeliveries(tx, deliveries, { lens, gapPolicy: 'fill' });
+      } catch (err) {
+        retry = blame(err, deliveries);
+        throw err;
+      }
+      const applied = new Map<string, { count: number; watermark: GlobalSeq }>();
+      for (const d of deliveries) {
+        const key = partitionKey(d.event.partition);
+        applied.set(key, { count: (applied.get(key)?.count ?? 0) + 1, watermark: d.event.globalSeq });
+      }
+      return { held, applied, events: deliveries.length, failed };
+    })) as ChunkOutcome;
+    return { ok: true, outcome };
+  } catch (err) {
+    if (retry) return { ok: false, retry };
+    throw err;
+  }
+}
+
+const lockName = (p: Partition) => `${p.worldId}/${p.branch}`;
+
+/** `pg_try_advisory_xact_lock` on the apply path's keys (see lockPartitions): never waits. */
+async function tryLockPartitions(tx: Tx, projectorName: string, partitions: readonly Partition[]): Promise<Partition[]> {
+  const rows = await tx<{ world_id: string; branch: string }[]>`
+    SELECT p.world_id, p.branch
+    FROM unnest(${partitions.map((p) => p.worldId)}::text[], ${partitions.map((p) => p.branch)}::text[]) AS p(world_id, branch)
+    WHERE pg_try_advisory_xact_lock(hashtext(${projectorName}), hashtext(p.world_id || '/' || p.branch))`;
+  const held = new Set(rows.map((r) => lockName({ worldId: r.world_id, branch: r.branch })));
+  return partitions.filter((p) => held.has(lockName(p)));
+}
+
+/**
+ * The logged events past each watermark, read after the locks are held (a new statement, so its
+ * snapshot sees every commit made before), partition after partition, `chunk` at most in all.
+ */
+async function readLogged(tx: Tx, projectorName: string, partitions: readonly Partition[], chunk: number): Promise<LogRow[]> {
+  return tx<LogRow[]>`
+    SELECT p.world_id::text, p.branch, e.global_seq::text AS seq, e.event_id, e.kind, e.envelope
+    FROM unnest(${partitions.map((p) => p.worldId)}::uuid[], ${partitions.map((p) => p.branch)}::text[])
+           WITH ORDINALITY AS p(world_id, branch, ord)
+    CROSS JOIN LATERAL (
+      SELECT e.global_seq, e.event_id, e.kind, e.envelope FROM event_core.event_log e
+      WHERE e.world_id = p.world_id AND e.branch = p.branch
+        AND e.global_seq > coalesce((
+          SELECT m.last_processed_seq FROM event_core.projector_watermarks m
+          WHERE m.projector_name = ${projectorName} AND m.world_id = p.world_id AND m.branch = p.branch), 0)
+      ORDER BY e.global_seq
+      LIMIT ${chunk}
+    ) e
+    ORDER BY p.ord, e.global_seq
+    LIMIT ${chunk}`;
+}
+
+/** Runs the lens's checks on each logged event; a partition stops at its first failing event. */
+function checkLogged(lens: Lens, rows: readonly LogRow[], stops: ReadonlyMap<string, GlobalSeq>) {
+  const deliveries: Delivery[] = [];
+  const failed: FailedEvent[] = [];
+  const stopped = new Set<string>();
+  for (const r of rows) {
+    const partition = { worldId: r.world_id, branch: r.branch };
+    const key = partitionKey(partition);
+    const seq = globalSeq(Number(r.seq));
+    if (stopped.has(key) || seq >= (stops.get(key) ?? Infinity)) continue;
+    const event: ProjectorEvent = { globalSeq: seq, eventId: r.event_id, partition, kind: r.kind, envelope: r.envelope };
+    try {
+      deliveries.push({ event, checked: validatePayload(lens, r.kind, r.envelope) });
+    } catch (err) {
+      stopped.add(key);
+      failed.push({ partition, globalSeq: seq, error: toProjectorError(err, 1), poison: isPoison(err) });
+    }
+  }
+  return { deliveries, failed };
+}
+
+const isPoison = (err: unknown) => classifyError(err) === 'permanent-data' || toProjectorError(err, 1).code === 'invalid_payload';
+
+/** The event a failed apply names (`index` of a ProjectorError, `deliveryIndex` of a driver error). */
+function blame(err: unknown, deliveries: readonly Delivery[]): FailedEvent | undefined {
+  if (classifyError(err) === 'transient') return undefined;
+  const error = toProjectorError(err, 1);
+  const index = error.details.index ?? (err as { deliveryIndex?: unknown }).deliveryIndex;
+  const delivery = typeof index === 'number' ? deliveries[index] : undefined;
+  if (!delivery) return undefined;
+  return { partition: delivery.event.partition, globalSeq: delivery.event.globalSeq, error, poison: isPoison(err) };
+}
