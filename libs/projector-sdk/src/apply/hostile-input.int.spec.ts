@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectorError } from '../errors/projector-error.js';
 import { defineLens, statement } from '../lens/define-lens.js';
 import type { Projector } from '../server/create-projector.js';
-import { logEvents, makeEvent, newWorld, type TestEvent } from '../test-support/events.fixture.js';
-import { partitionRows, testProjector } from '../test-support/projector.fixture.js';
+import { logEvents, makeEvent, newWorld, type TestEvent } from '../testing/fixtures/events.fixture.js';
+import { partitionRows, testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 
 /**

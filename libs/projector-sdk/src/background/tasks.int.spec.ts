@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Projector } from '../server/create-projector.js';
-import { logEvents, makeEvent, newWorld } from '../test-support/events.fixture.js';
-import { testProjector } from '../test-support/projector.fixture.js';
+import { logEvents, makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
+import { testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 import { recordStateHashes, updateLagMetrics, type MonitorDeps } from './tasks.js';
 

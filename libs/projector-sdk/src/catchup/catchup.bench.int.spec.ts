@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateLagMetrics } from '../background/tasks.js';
 import type { Projector } from '../server/create-projector.js';
-import { catchUp, logMany } from '../test-support/catchup.fixture.js';
-import { logEvents, makeEvent, newWorld } from '../test-support/events.fixture.js';
-import { partitionRows, testProjector } from '../test-support/projector.fixture.js';
+import { catchUp, logMany } from '../testing/fixtures/catchup.fixture.js';
+import { logEvents, makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
+import { partitionRows, testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 
 /**

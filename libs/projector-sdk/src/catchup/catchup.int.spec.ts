@@ -3,9 +3,9 @@ import { pino } from 'pino';
 import type { Projector } from '../server/create-projector.js';
 import { catchupDeps } from './catchup-deps.js';
 import { catchUpPass } from './catchup-pass.js';
-import { catchUp, logMany } from '../test-support/catchup.fixture.js';
-import { logEvents, makeEvent, newWorld } from '../test-support/events.fixture.js';
-import { partitionRows, testProjector } from '../test-support/projector.fixture.js';
+import { catchUp, logMany } from '../testing/fixtures/catchup.fixture.js';
+import { logEvents, makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
+import { partitionRows, testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 
 const db = useTestDatabase({ prefix: 'sdk_catchup' });

@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Projector } from '../server/create-projector.js';
-import { makeEvent, newWorld } from '../test-support/events.fixture.js';
-import { testProjector } from '../test-support/projector.fixture.js';
+import { makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
+import { testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 
 const db = useTestDatabase({ prefix: 'sdk_conn_refused' });

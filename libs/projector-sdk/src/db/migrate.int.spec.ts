@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoLens } from '../test-support/memo-lens.fixture.js';
+import { memoLens } from '../testing/fixtures/memo-lens.fixture.js';
 import { createTestDatabase, type TestDatabase } from '../testing/index.js';
 import { connectDatabase, type Sql } from './connect.js';
 import { eventCoreMigrations } from './event-core-schema.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeEvent, newWorld } from '../test-support/events.fixture.js';
-import { memoLens } from '../test-support/memo-lens.fixture.js';
+import { makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
+import { memoLens } from '../testing/fixtures/memo-lens.fixture.js';
 import { useTestProjector } from '../testing/index.js';
 
 // A batch may be 16 x 1000 bytes, so the bodies being received may hold 64000 bytes at once.

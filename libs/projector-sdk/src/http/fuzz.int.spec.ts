@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Projector } from '../server/create-projector.js';
-import { makeEvent, newWorld, type TestEvent } from '../test-support/events.fixture.js';
-import { testProjector } from '../test-support/projector.fixture.js';
+import { makeEvent, newWorld, type TestEvent } from '../testing/fixtures/events.fixture.js';
+import { testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 
 // A database of its own: after every property nothing at all may have been written to it.

@@ -7,9 +7,9 @@ import { parseConfig } from '../config/config.js';
 import { parseJsonBody, payloadHashOf } from '../hash/index.js';
 import { defineLens } from '../lens/define-lens.js';
 import { createProjector, type Projector } from '../server/create-projector.js';
-import { logEvents, makeEvent, newWorld, type TestEvent } from '../test-support/events.fixture.js';
-import { memoLens } from '../test-support/memo-lens.fixture.js';
-import { testProjector } from '../test-support/projector.fixture.js';
+import { logEvents, makeEvent, newWorld, type TestEvent } from '../testing/fixtures/events.fixture.js';
+import { memoLens } from '../testing/fixtures/memo-lens.fixture.js';
+import { testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 import { documentedExamples, postDocumentedExamples } from '../testing/openapi-examples.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { makeEvent, newWorld } from '../test-support/events.fixture.js';
-import { partitionRows } from '../test-support/projector.fixture.js';
-import { memoLens } from '../test-support/memo-lens.fixture.js';
+import { makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
+import { partitionRows } from '../testing/fixtures/projector.fixture.js';
+import { memoLens } from '../testing/fixtures/memo-lens.fixture.js';
 import { useTestProjector } from '../testing/index.js';
 
 const t = useTestProjector(memoLens, { prefix: 'sdk_strict_input' });

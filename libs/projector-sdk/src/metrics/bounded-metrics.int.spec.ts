@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordStateHashes, updateLagMetrics } from '../background/tasks.js';
 import type { Projector } from '../server/create-projector.js';
-import { makeEvent, newWorld } from '../test-support/events.fixture.js';
-import { memoLens } from '../test-support/memo-lens.fixture.js';
-import { parsePrometheusText } from '../test-support/prometheus-text.fixture.js';
-import { testProjector } from '../test-support/projector.fixture.js';
+import { makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
+import { memoLens } from '../testing/fixtures/memo-lens.fixture.js';
+import { parsePrometheusText } from '../testing/fixtures/prometheus-text.fixture.js';
+import { testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 import { kindLabel } from './projector-metrics.js';
 

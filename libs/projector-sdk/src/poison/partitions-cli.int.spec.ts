@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Projector } from '../server/create-projector.js';
-import { catchUp } from '../test-support/catchup.fixture.js';
-import { logEvents, makeEvent, newWorld } from '../test-support/events.fixture.js';
-import { memoLens } from '../test-support/memo-lens.fixture.js';
-import { partitionRows, testProjector } from '../test-support/projector.fixture.js';
+import { catchUp } from '../testing/fixtures/catchup.fixture.js';
+import { logEvents, makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
+import { memoLens } from '../testing/fixtures/memo-lens.fixture.js';
+import { partitionRows, testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 import { runPartitionsCli } from './partitions-cli.js';
 

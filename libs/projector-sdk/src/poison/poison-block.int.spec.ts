@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateLagMetrics } from '../background/tasks.js';
 import type { Projector } from '../server/create-projector.js';
-import { catchUp } from '../test-support/catchup.fixture.js';
-import { logEvents, makeEvent, newWorld } from '../test-support/events.fixture.js';
-import { partitionRows, testProjector } from '../test-support/projector.fixture.js';
+import { catchUp } from '../testing/fixtures/catchup.fixture.js';
+import { logEvents, makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
+import { partitionRows, testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 
 const db = useTestDatabase({ prefix: 'sdk_poison_block' });

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordStateHashes } from '../background/tasks.js';
 import { replayPartition } from '../replay/replay-partition.js';
 import type { Projector } from '../server/create-projector.js';
-import { catchUp } from '../test-support/catchup.fixture.js';
-import { logEvents, makeEvent, newWorld } from '../test-support/events.fixture.js';
-import { memoLens } from '../test-support/memo-lens.fixture.js';
-import { partitionRows, testProjector } from '../test-support/projector.fixture.js';
+import { catchUp } from '../testing/fixtures/catchup.fixture.js';
+import { logEvents, makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
+import { memoLens } from '../testing/fixtures/memo-lens.fixture.js';
+import { partitionRows, testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 
 const db = useTestDatabase({ prefix: 'sdk_poison_skip' });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useTestDatabase } from '../testing/index.js';
-import { logEvents, makeEvent, newWorld, type TestEvent } from '../test-support/events.fixture.js';
-import { memoLens } from '../test-support/memo-lens.fixture.js';
-import { catchUp } from '../test-support/catchup.fixture.js';
-import { partitionRows, testProjector } from '../test-support/projector.fixture.js';
+import { logEvents, makeEvent, newWorld, type TestEvent } from '../testing/fixtures/events.fixture.js';
+import { memoLens } from '../testing/fixtures/memo-lens.fixture.js';
+import { catchUp } from '../testing/fixtures/catchup.fixture.js';
+import { partitionRows, testProjector } from '../testing/fixtures/projector.fixture.js';
 import type { Projector } from '../server/create-projector.js';
 import { computeStateHash } from '../state/state-hash.js';
 import { replayPartition } from './replay-partition.js';

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../config/config.js';
 import { eventCoreMigrations } from '../db/event-core-schema.js';
-import { makeEvent, newWorld } from '../test-support/events.fixture.js';
-import { memoLens } from '../test-support/memo-lens.fixture.js';
+import { makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
+import { memoLens } from '../testing/fixtures/memo-lens.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 import { createProjector } from './create-projector.js';
 

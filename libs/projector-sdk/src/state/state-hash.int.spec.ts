@@ -6,8 +6,8 @@ import type { Partition } from '../event/event.js';
 import { defineLens } from '../lens/define-lens.js';
 import type { Tx } from '../lens/lens-types.js';
 import type { Projector } from '../server/create-projector.js';
-import { logEvents, makeEvent, newWorld, type TestEvent } from '../test-support/events.fixture.js';
-import { testProjector } from '../test-support/projector.fixture.js';
+import { logEvents, makeEvent, newWorld, type TestEvent } from '../testing/fixtures/events.fixture.js';
+import { testProjector } from '../testing/fixtures/projector.fixture.js';
 import { createTestDatabase, useTestDatabase, type TestDatabase } from '../testing/index.js';
 import { computeStateHash, hashSnapshot, snapshotText } from './state-hash.js';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../testing/index.js';
-import { logEvents, makeEvent, newWorld } from '../../test-support/events.fixture.js';
-import { partitionRows, testProjector } from '../../test-support/projector.fixture.js';
+import { logEvents, makeEvent, newWorld } from '../../testing/fixtures/events.fixture.js';
+import { partitionRows, testProjector } from '../../testing/fixtures/projector.fixture.js';
 import type { Projector } from '../../server/create-projector.js';
 
 const db = useTestDatabase({ prefix: 'sdk_events' });

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordStateHashes, updateLagMetrics } from '../../background/tasks.js';
 import { parseConfig } from '../../config/config.js';
 import { createProjector, type Projector } from '../../server/create-projector.js';
-import { makeEvent, newWorld } from '../../test-support/events.fixture.js';
-import { memoLens } from '../../test-support/memo-lens.fixture.js';
-import { parsePrometheusText, sampleValue } from '../../test-support/prometheus-text.fixture.js';
-import { testProjector } from '../../test-support/projector.fixture.js';
+import { makeEvent, newWorld } from '../../testing/fixtures/events.fixture.js';
+import { memoLens } from '../../testing/fixtures/memo-lens.fixture.js';
+import { parsePrometheusText, sampleValue } from '../../testing/fixtures/prometheus-text.fixture.js';
+import { testProjector } from '../../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../../testing/index.js';
 
 const db = useTestDatabase({ prefix: 'sdk_read' });

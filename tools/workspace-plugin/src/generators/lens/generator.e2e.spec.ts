@@ -102,6 +102,8 @@ describe(`nx g @projectors/workspace-plugin:lens ${LENS}, in a copy of the works
     // The SDK's suites: the contract for the lens (its table rules included), the process for the app.
     expect(output).toMatch(new RegExp(`lens-${LENS}.*src/${LENS}-lens\\.int\\.spec\\.ts \\(\\d+ tests\\)`));
     expect(output).toMatch(new RegExp(`projector-${LENS}.*src/main\\.e2e\\.spec\\.ts \\(\\d+ tests\\)`));
+    // And the proof that its set-based example kinds equal one-by-one application.
+    expect(output).toMatch(new RegExp(`lens-${LENS}.*src/${LENS}-lens\\.equivalence\\.int\\.spec\\.ts \\(\\d+ tests?\\)`));
 
     expect(nx(['g', '@projectors/workspace-plugin:lens', LENS, '--no-interactive'], 'failure')).toContain(`A lens "${LENS}" exists already`);
     expect(await read('tsconfig.json')).toBe(tsconfig);
