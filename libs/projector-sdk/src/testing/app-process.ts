@@ -7,12 +7,17 @@ import { promisify } from 'node:util';
  * with a chosen environment, read its JSON log lines, wait for one, and see how it exits.
  */
 
-/** Builds an Nx project from the repository root; a cache hit when nothing changed takes seconds. */
+/**
+ * Builds an Nx project from the repository root; a cache hit when nothing changed takes seconds. The
+ * build is a run of its own: Nx tracks nested runs by `NX_INVOCATION_ROOT_PID`, and two tests that
+ * build the same library side by side under one `nx run-many` would be taken for a recursive loop.
+ */
 export async function nxBuild(repoRoot: string, project: string): Promise<void> {
+  const { NX_INVOCATION_ROOT_PID: _nested, ...env } = process.env;
   try {
     await promisify(execFile)(path.join(repoRoot, 'node_modules/.bin/nx'), ['run', `${project}:build`, '--output-style=static'], {
       cwd: repoRoot,
-      env: { ...process.env, NX_ISOLATE_PLUGINS: 'false', NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+      env: { ...env, NX_ISOLATE_PLUGINS: 'false', NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (err) {
@@ -63,7 +68,8 @@ export function startApp(mainJs: string, env: Record<string, string>, started: C
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': every line the process wrote has been read by then.
+    child.on('close', (code, signal) => {
       resolve({ code, signal });
       waiters.forEach((w) => w());
     }),
