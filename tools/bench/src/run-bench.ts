@@ -18,9 +18,11 @@ import { checkTargets, TARGETS, type TargetCheck } from './targets.js';
 
 /**
  * The projector's settings in the bench: the defaults of contract.md, but for the state-hash
- * monitor, which would otherwise hash and replay partitions in the middle of a scenario.
+ * monitor, which would otherwise hash and replay partitions in the middle of a scenario, and for
+ * catch-up: the simulator logs each stream before it pushes it, and catch-up applying the log
+ * meanwhile would turn the pushed events into duplicates, so the push figures would not be of pushes.
  */
-export const PROJECTOR_ENV = Object.freeze({ PROJECTOR_STATE_HASH_INTERVAL_S: '86400' });
+export const PROJECTOR_ENV = Object.freeze({ PROJECTOR_STATE_HASH_INTERVAL_S: '86400', PROJECTOR_CATCHUP_INTERVAL_S: '0' });
 
 export interface BenchReport {
   readonly timestamp: string;
