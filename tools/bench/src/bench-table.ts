@@ -1,9 +1,9 @@
 import type { ScenarioResult } from './scenarios/scenario-result.js';
 import type { TargetCheck } from './targets.js';
 
-const COLUMNS = ['scenario', 'n', 'seconds', 'per second', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'CPU s (% core)', 'peak RSS MB', 'vs limit', 'target', 'result'] as const;
+const COLUMNS = ['scenario', 'n', 'seconds', 'per second', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'CPU s (% core)', 'CPU µs/ev', 'peak RSS MB', 'vs ceiling', 'target', 'result'] as const;
 /** Columns aligned to the right (numbers). */
-const RIGHT = new Set<string>(['n', 'seconds', 'per second', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'CPU s (% core)', 'peak RSS MB', 'vs limit']);
+const RIGHT = new Set<string>(['n', 'seconds', 'per second', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'CPU s (% core)', 'CPU µs/ev', 'peak RSS MB', 'vs ceiling']);
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | undefined): string => (n === undefined ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
@@ -24,8 +24,9 @@ export function formatTable(results: readonly ScenarioResult[], checks: Readonly
       ms(r.latencyMs?.p99),
       String(r.errors),
       usage?.cpuSeconds == null ? '-' : `${usage.cpuSeconds.toFixed(1)} (${usage.cpuPercentOfCore ?? '?'}%)`,
+      usage?.cpuMicrosPerEvent == null ? '-' : int(usage.cpuMicrosPerEvent),
       rss == null ? '-' : `${rss.toFixed(0)}${usage && !usage.peakRssOfScenario ? '*' : ''}`,
-      check?.ratio === undefined ? '' : `${(check.ratio * 100).toFixed(0)}%`,
+      check?.ratio === undefined ? '' : `${(check.ratio * 100).toFixed(0)}% ${check.of === 'echo' ? 'echo' : 'raw'}`,
       check?.target ?? '',
       check === undefined || check.pass === null ? '' : check.pass ? 'pass' : 'FAIL',
     ];

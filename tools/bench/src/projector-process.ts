@@ -21,6 +21,8 @@ export interface StartProjectorOptions {
   readonly cpuProfileDir?: string;
   /** Extra `PROJECTOR_*` settings. */
   readonly env?: Readonly<Record<string, string>>;
+  /** The script to run, relative to the root; default the production build of projector-rel. */
+  readonly main?: string;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -29,7 +31,7 @@ const STOP_TIMEOUT_MS = 40_000;
 /** Starts `node apps/projector-rel/dist/main.js` (the production build) and waits for `GET /health` to answer 200. */
 export async function startProjector(options: StartProjectorOptions): Promise<ProjectorProcess> {
   const port = await freePort();
-  const main = path.join(options.root, 'apps/projector-rel/dist/main.js');
+  const main = path.join(options.root, options.main ?? 'apps/projector-rel/dist/main.js');
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main], {

@@ -52,7 +52,21 @@ export interface BenchEnvironment {
   readonly onInterrupt?: (undo: () => Promise<void>) => () => void;
 }
 
-const BUILT = ['apps/projector-rel/dist/main.js', 'tools/publisher-sim/dist/main.js', 'tools/bench/dist/hash-partition.js'];
+const ECHO_SERVER = 'tools/bench/dist/echo-server.js';
+const BUILT = ['apps/projector-rel/dist/main.js', 'tools/publisher-sim/dist/main.js', 'tools/bench/dist/hash-partition.js', ECHO_SERVER];
+
+/** Single events at concurrency 32 to an empty Fastify app: the HTTP ceiling of the run. */
+export const echoScenario = (options: BenchOptions): PushScenario => ({
+  id: 'echo-c32',
+  label: 'empty Fastify echo, concurrency 32',
+  events: options.singleEvents,
+  worlds: 32,
+  branches: 2,
+  concurrency: 32,
+  batch: 0,
+  seed: 1_000,
+  log: false,
+});
 
 /** The scenarios that push events, in the order they run; each has a seed, hence worlds, of its own. */
 export function pushScenarios(options: BenchOptions): PushScenario[] {
@@ -106,7 +120,7 @@ export async function runBench(options: BenchOptions, { root, env, say, onInterr
     await db.release(options.keepDatabase);
   });
   const planned = pushScenarios(options);
-  const total = planned.length + 4;
+  const total = planned.length + 5;
   const step = (r: ScenarioResult) => {
     results.push(r);
     const latency = r.latencyMs ? `, p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms` : '';
@@ -115,6 +129,14 @@ export async function runBench(options: BenchOptions, { root, env, say, onInterr
   };
 
   try {
+    // The ceiling first, with nothing else running: the same simulator against an empty app.
+    const echo = await startProjector({ root, databaseUrl: db.url, logFile, main: ECHO_SERVER });
+    try {
+      step(await pushScenario({ root, sql, databaseUrl: db.url, projector: echo }, echoScenario(options)));
+    } finally {
+      await echo.stop();
+    }
+
     projector = await startProjector({ root, databaseUrl: db.url, logFile, env: PROJECTOR_ENV });
     say(`projector-rel (production build) pid ${projector.pid} at ${projector.url}; its log: ${logFile}`);
     const ctx: PushContext = { root, sql, databaseUrl: db.url, projector };

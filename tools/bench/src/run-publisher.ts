@@ -22,7 +22,8 @@ export interface PublisherSummary {
 /** One run of the simulator: its own options (`batch` 0: single events), one projector URL, one log. */
 export type PublisherRun = Pick<SimOptions, 'events' | 'worlds' | 'branches' | 'seed' | 'startSeq' | 'concurrency' | 'batch'> & {
   readonly url: string;
-  readonly databaseUrl: string;
+  /** The log the stream is written to first; undefined: the stream is only pushed (`--no-log`). */
+  readonly databaseUrl: string | undefined;
 };
 
 /**
@@ -33,7 +34,7 @@ export type PublisherRun = Pick<SimOptions, 'events' | 'worlds' | 'branches' | '
 export async function runPublisher(root: string, run: PublisherRun): Promise<PublisherSummary> {
   const args = [
     path.join(root, 'tools/publisher-sim/dist/main.js'),
-    ...['--url', run.url, '--database-url', run.databaseUrl],
+    ...['--url', run.url, ...(run.databaseUrl === undefined ? ['--no-log'] : ['--database-url', run.databaseUrl])],
     ...['--events', String(run.events), '--worlds', String(run.worlds), '--branches', String(run.branches)],
     ...['--seed', String(run.seed), '--start-seq', String(run.startSeq), '--concurrency', String(run.concurrency)],
     ...(run.batch > 0 ? ['--batch', String(run.batch)] : []),

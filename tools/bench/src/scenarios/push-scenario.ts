@@ -15,6 +15,8 @@ export interface PushScenario {
   readonly batch: number;
   /** A seed of its own gives the scenario worlds of its own: nothing it sends is a duplicate. */
   readonly seed: number;
+  /** False: the stream is pushed without being written to the log first (the echo ceiling). */
+  readonly log?: boolean;
 }
 
 export interface PushContext {
@@ -33,12 +35,13 @@ export async function nextGlobalSeq(sql: Sql): Promise<number> {
 /** Pushes a fresh stream through the publisher simulator and measures the projector meanwhile. */
 export async function pushScenario(ctx: PushContext, scenario: PushScenario): Promise<ScenarioResult> {
   const { pid } = ctx.projector;
-  const startSeq = await nextGlobalSeq(ctx.sql);
+  // Not logged (the echo), it follows nothing: the log may not even exist yet.
+  const startSeq = scenario.log === false ? 1 : await nextGlobalSeq(ctx.sql);
   const peakReset = resetPeakRss(pid);
   const cpuBefore = cpuSeconds(pid);
   const summary = await runPublisher(ctx.root, {
     url: ctx.projector.url,
-    databaseUrl: ctx.databaseUrl,
+    databaseUrl: scenario.log === false ? undefined : ctx.databaseUrl,
     events: scenario.events,
     worlds: scenario.worlds,
     branches: scenario.branches,
@@ -62,6 +65,7 @@ export async function pushScenario(ctx: PushContext, scenario: PushScenario): Pr
     projector: {
       cpuSeconds: cpu === undefined ? null : round2(cpu),
       cpuPercentOfCore: cpu === undefined || summary.seconds <= 0 ? null : Math.round((100 * cpu) / summary.seconds),
+      cpuMicrosPerEvent: cpu === undefined || summary.delivered === 0 ? null : Math.round((cpu * 1e6) / summary.delivered),
       peakRssMb: peakRssMb(pid) ?? null,
       peakRssOfScenario: peakReset,
     },

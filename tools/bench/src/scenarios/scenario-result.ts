@@ -3,6 +3,8 @@ export interface ProjectorUsage {
   readonly cpuSeconds: number | null;
   /** CPU seconds over the scenario's seconds: 100 is one core busy all the time. */
   readonly cpuPercentOfCore: number | null;
+  /** CPU microseconds per event delivered. */
+  readonly cpuMicrosPerEvent: number | null;
   readonly peakRssMb: number | null;
   /** False when the peak could not be reset before the scenario: it is then the process's lifetime peak. */
   readonly peakRssOfScenario: boolean;
