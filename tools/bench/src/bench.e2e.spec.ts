@@ -8,7 +8,7 @@ import type { BenchReport } from './run-bench.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const databaseUrl = process.env['TEST_DATABASE_URL']?.trim();
-const SCENARIOS = ['single-c1', 'single-c8', 'single-c32', 'single-c64', 'batch-100', 'batch-1000', 'raw-insert', 'raw-copy', 'replay', 'state-hash'];
+const SCENARIOS = ['echo-c32', 'single-c1', 'single-c8', 'single-c32', 'single-c64', 'batch-100', 'batch-1000', 'raw-insert', 'raw-copy', 'replay', 'state-hash'];
 
 // Checks that the bench runs end to end and reports every scenario: not the targets (a timed test
 // on a shared machine is no way to show them; `make bench` prints them).
@@ -47,7 +47,7 @@ describe('make bench --quick', () => {
     expect(report.postgres.settings['fsync']).toBe('on');
     expect(report.machine.loadAverageEnd).toHaveLength(3);
 
-    const table = stdout.split('\n').filter((line) => /^(single|batches|raw|replay|state hash)/.test(line));
+    const table = stdout.split('\n').filter((line) => /^(empty Fastify echo|single|batches|raw|replay|state hash)/.test(line));
     expect(table).toHaveLength(SCENARIOS.length);
     for (const line of table) expect(line).toMatch(/\d[\d,]* (ev|rows)\s+\d+\.\d\d\s+\d[\d,]* (ev|rows)/);
     expect(stdout).toMatch(/load avg\s+start [\d.]+ [\d.]+ [\d.]+, end/);
