@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Projector } from '../server/create-projector.js';
@@ -8,12 +9,15 @@ import { useTestDatabase } from '../testing/index.js';
 const db = useTestDatabase({ prefix: 'sdk_conn_refused' });
 // CONNECTION LIMIT does not bind a superuser: the projector connects as a role of its own.
 const role = `conn_refused_${process.pid}`;
+// A password of its own: the embedded PostgreSQL (no TEST_DATABASE_URL) checks passwords, where a
+// trust setup would not.
+const password = randomBytes(12).toString('hex');
 let projector: Projector;
 
 const roleUrl = () => {
   const url = new URL(db.url);
   url.username = role;
-  url.password = '';
+  url.password = password;
   return url.toString();
 };
 const post = (seq: number, worldId: string) =>
@@ -28,7 +32,7 @@ const dropRoleBackends = () =>
   db.sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${role}`;
 
 beforeAll(async () => {
-  await db.sql.unsafe(`CREATE ROLE ${role} LOGIN`);
+  await db.sql.unsafe(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
   await db.sql.unsafe(`ALTER DATABASE ${db.name} OWNER TO ${role}`);
   projector = await testProjector(roleUrl(), { PROJECTOR_DB_POOL_MAX: '2', PROJECTOR_ERROR_BACKOFF_SECONDS: '1', PROJECTOR_DB_CONNECT_TIMEOUT_S: '2' });
 });
