@@ -35,6 +35,18 @@ export async function lockPartitions(tx: Tx, projectorName: string, partitions: 
     ) AS k`;
 }
 
+/**
+ * Takes, without waiting, the lock of each partition nobody else holds (the same keys as
+ * `lockPartitions`); returns the partitions now held by this transaction, in the order given.
+ */
+export async function tryLockPartitions(tx: Tx, projectorName: string, partitions: readonly Partition[]): Promise<Partition[]> {
+  const rows = await tx<{ name: string }[]>`
+    SELECT p AS name FROM unnest(${partitions.map(lockName)}::text[]) AS p
+    WHERE pg_try_advisory_xact_lock(hashtext(${projectorName}), hashtext(p))`;
+  const held = new Set(rows.map((r) => r.name));
+  return partitions.filter((p) => held.has(lockName(p)));
+}
+
 /** One partition to read: the highest seq being delivered bounds the gap to look for. */
 export interface PartitionRead {
   readonly partition: Partition;

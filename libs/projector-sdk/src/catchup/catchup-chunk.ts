@@ -1,10 +1,10 @@
 import { applyDeliveries, type Delivery } from '../apply/apply-events.js';
 import { classifyError, toProjectorError } from '../apply/classify-error.js';
-import { validatePayload } from '../apply/lens-payload.js';
+import { checkLogged } from '../apply/lens-payload.js';
+import { tryLockPartitions } from '../apply/partition-store.js';
 import type { Sql } from '../db/connect.js';
 import type { ProjectorError } from '../errors/projector-error.js';
-import { globalSeq, partitionKey, type GlobalSeq, type Partition, type ProjectorEvent } from '../event/event.js';
-import type { EnvelopeBody } from '../event/event-schema.js';
+import { globalSeq, partitionKey, type GlobalSeq, type Partition } from '../event/event.js';
 import type { Lens, Tx } from '../lens/lens-types.js';
 
 /** An event of the log that could not be applied, and why. */
@@ -34,7 +34,7 @@ export interface ChunkRequest {
   readonly stops: ReadonlyMap<string, GlobalSeq>;
 }
 
-type LogRow = { world_id: string; branch: string; seq: string; event_id: string; kind: string; envelope: EnvelopeBody };
+type LogRow = { world_id: string; branch: string; seq: string; event_id: string; kind: string; envelope: unknown };
 
 /**
  * One bounded catch-up transaction: takes, without waiting, the lock of each partition that nobody
@@ -55,7 +55,7 @@ export async function applyChunk(
       const held = await tryLockPartitions(tx, lens.projectorName, request.partitions);
       if (held.length === 0) return { held, applied: new Map(), events: 0, failed: [] };
       const rows = await readLogged(tx, lens.projectorName, held, request.chunk);
-      const { deliveries, failed } = checkLogged(lens, rows, request.stops);
+      const { deliveries, failed } = checkRows(lens, rows, request.stops);
       try {
         await applyDeliveries(tx, deliveries, { lens, gapPolicy: 'fill' });
       } catch (err) {
@@ -74,18 +74,6 @@ export async function applyChunk(
     if (retry) return { ok: false, retry };
     throw err;
   }
-}
-
-const lockName = (p: Partition) => `${p.worldId}/${p.branch}`;
-
-/** `pg_try_advisory_xact_lock` on the apply path's keys (see lockPartitions): never waits. */
-async function tryLockPartitions(tx: Tx, projectorName: string, partitions: readonly Partition[]): Promise<Partition[]> {
-  const rows = await tx<{ world_id: string; branch: string }[]>`
-    SELECT p.world_id, p.branch
-    FROM unnest(${partitions.map((p) => p.worldId)}::text[], ${partitions.map((p) => p.branch)}::text[]) AS p(world_id, branch)
-    WHERE pg_try_advisory_xact_lock(hashtext(${projectorName}), hashtext(p.world_id || '/' || p.branch))`;
-  const held = new Set(rows.map((r) => lockName({ worldId: r.world_id, branch: r.branch })));
-  return partitions.filter((p) => held.has(lockName(p)));
 }
 
 /**
@@ -110,8 +98,8 @@ async function readLogged(tx: Tx, projectorName: string, partitions: readonly Pa
     LIMIT ${chunk}`;
 }
 
-/** Runs the lens's checks on each logged event; a partition stops at its first failing event. */
-function checkLogged(lens: Lens, rows: readonly LogRow[], stops: ReadonlyMap<string, GlobalSeq>) {
+/** Checks each logged event as a delivered one is checked; a partition stops at its first failing event. */
+function checkRows(lens: Lens, rows: readonly LogRow[], stops: ReadonlyMap<string, GlobalSeq>) {
   const deliveries: Delivery[] = [];
   const failed: FailedEvent[] = [];
   const stopped = new Set<string>();
@@ -120,9 +108,8 @@ function checkLogged(lens: Lens, rows: readonly LogRow[], stops: ReadonlyMap<str
     const key = partitionKey(partition);
     const seq = globalSeq(Number(r.seq));
     if (stopped.has(key) || seq >= (stops.get(key) ?? Infinity)) continue;
-    const event: ProjectorEvent = { globalSeq: seq, eventId: r.event_id, partition, kind: r.kind, envelope: r.envelope };
     try {
-      deliveries.push({ event, checked: validatePayload(lens, r.kind, r.envelope) });
+      deliveries.push(checkLogged(lens, partition, { globalSeq: seq, eventId: r.event_id, kind: r.kind, envelope: r.envelope }));
     } catch (err) {
       stopped.add(key);
       failed.push({ partition, globalSeq: seq, error: toProjectorError(err, 1), poison: isPoison(err) });
@@ -131,13 +118,14 @@ function checkLogged(lens: Lens, rows: readonly LogRow[], stops: ReadonlyMap<str
   return { deliveries, failed };
 }
 
-const isPoison = (err: unknown) => classifyError(err) === 'permanent-data' || toProjectorError(err, 1).code === 'invalid_payload';
+/** Rejected for good: the lens's schema, or the database refusing the data (both `invalid_payload`). */
+const isPoison = (err: unknown) => toProjectorError(err, 1).code === 'invalid_payload';
 
-/** The event a failed apply names (`index` of a ProjectorError, `deliveryIndex` of a driver error). */
+/** The event a failed apply names (the `index` its ApplyFailure carries). */
 function blame(err: unknown, deliveries: readonly Delivery[]): FailedEvent | undefined {
   if (classifyError(err) === 'transient') return undefined;
   const error = toProjectorError(err, 1);
-  const index = error.details.index ?? (err as { deliveryIndex?: unknown }).deliveryIndex;
+  const index = error.details.index;
   const delivery = typeof index === 'number' ? deliveries[index] : undefined;
   if (!delivery) return undefined;
   return { partition: delivery.event.partition, globalSeq: delivery.event.globalSeq, error, poison: isPoison(err) };

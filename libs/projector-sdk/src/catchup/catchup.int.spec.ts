@@ -148,4 +148,18 @@ describe('catch-up from the log', () => {
     expect(progress.at(-1)).toMatchObject({ partitions_behind: 100, partitions_done: 100, events_applied: 1000 });
     expect(progress.at(-1)!['events_per_s']).toBeGreaterThan(0);
   });
+
+  it('a logged envelope that is not one (JSON null) is checked like a delivered one: a poison event, not a crash', async () => {
+    const worldId = newWorld();
+    await logEvents(db.sql, [set(90_001, worldId)]);
+    await db.sql`
+      INSERT INTO event_core.event_log (global_seq, event_id, world_id, branch, kind, envelope)
+      VALUES (90002, 'null-90002', ${worldId}, 'main', 'item.set', 'null'::jsonb)`;
+    await logEvents(db.sql, [set(90_003, worldId)]);
+    await settle(first);
+    expect((await partitionRows(first, worldId)).applied).toEqual([90_001]);
+    const [block] = await db.sql<{ global_seq: string; code: string }[]>`
+      SELECT global_seq::text, code FROM event_core.projector_partition_blocks WHERE world_id = ${worldId}`;
+    expect(block).toMatchObject({ global_seq: '90002', code: 'invalid_payload' });
+  });
 });
