@@ -43,7 +43,7 @@ export function createApplier(deps: ApplierDeps): Applier {
   const retryAfterSeconds = Math.max(1, Math.ceil(config.errorBackoffMs / 1000));
   let inflight = 0;
 
-  const record = (_deliveries: readonly Delivery[], outcomes: readonly Outcome[], startedAt: bigint) => {
+  const record = (outcomes: readonly Outcome[], startedAt: bigint) => {
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     for (const o of outcomes) if (o.status === 'processed' || o.status === 'ignored') recordApplied(metrics, lens, o.kind, seconds);
   };
@@ -145,7 +145,7 @@ export function createApplier(deps: ApplierDeps): Applier {
         const outcome = await retrying(async () =>
           config.groupCommitMs > 0 ? committer.submit(deliveries[0]!) : (await inTransaction(deliveries))[0]!,
         );
-        record(deliveries, [outcome], startedAt);
+        record([outcome], startedAt);
         return outcome;
       } catch (err) {
         // A single event's answer names its global_seq, never a batch index (undefined is not sent).
@@ -164,7 +164,7 @@ export function createApplier(deps: ApplierDeps): Applier {
       try {
         const deliveries = check(events, true);
         const outcomes = await retrying(() => inTransaction(deliveries));
-        record(deliveries, outcomes, startedAt);
+        record(outcomes, startedAt);
         return outcomes;
       } catch (err) {
         throw fail(err);

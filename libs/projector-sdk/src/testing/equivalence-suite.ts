@@ -3,15 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lens } from '../lens/lens-types.js';
 import type { Projector } from '../server/create-projector.js';
 import { createTestProjector } from './test-projector.js';
+import { logEvents, type StreamEvent } from './log-events.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
-
-/** An event as the publisher posts it. */
-export interface StreamEvent {
-  readonly global_seq: number;
-  readonly event_id: string;
-  /** The envelope; fields beyond these are posted and logged as they are. */
-  readonly envelope: { readonly world_id: string; readonly branch: string; readonly kind: string };
-}
 
 export interface EquivalenceOptions {
   /**
@@ -64,7 +57,7 @@ export function describeSetBasedEquivalence(lens: Lens, options: EquivalenceOpti
             const run = nextSeq;
             const events = options.stream(seed, nextSeq).map((e) => ({ ...e, event_id: `${run}-${e.event_id}` }));
             nextSeq = Math.max(nextSeq, ...events.map((e) => e.global_seq)) + 1;
-            await logEvents(setBased.db, events);
+            await logEvents(setBased.db.sql, events);
             // Left out of the batches: gap filling applies them from the log, set-based too. The last
             // event of each partition is always delivered, so that every left-out one has a later
             // delivery to be filled before.
@@ -98,16 +91,6 @@ export function describeSetBasedEquivalence(lens: Lens, options: EquivalenceOpti
 async function expectOk(projector: Projector, url: string, payload: object): Promise<void> {
   const res = await projector.app.inject({ method: 'POST', url, payload });
   if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
-}
-
-async function logEvents(db: TestDatabase, events: readonly StreamEvent[]): Promise<void> {
-  await db.sql`
-    INSERT INTO event_core.event_log (global_seq, event_id, world_id, branch, kind, envelope)
-    SELECT seq, id, world_id, branch, kind, envelope::jsonb
-    FROM unnest(${events.map((e) => e.global_seq)}::bigint[], ${events.map((e) => e.event_id)}::text[],
-                ${events.map((e) => e.envelope.world_id)}::uuid[], ${events.map((e) => e.envelope.branch)}::text[],
-                ${events.map((e) => e.envelope.kind)}::text[], ${events.map((e) => JSON.stringify(e.envelope))}::text[])
-         AS e(seq, id, world_id, branch, kind, envelope)`;
 }
 
 function partitionsOf(events: readonly StreamEvent[]): { world_id: string; branch: string }[] {

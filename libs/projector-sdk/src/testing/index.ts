@@ -12,7 +12,8 @@ export { describeProjectorContract } from './contract-suite.js';
 export { describeProjectorProcess, type ProcessSuiteOptions } from './process-suite.js';
 export { nxBuild, startApp, type LogLine, type RunningApp, type StartAppOptions } from './app-process.js';
 export { createTestProjector, partitionSender, useTestProjector, type TestProjectorRef } from './test-projector.js';
-export { describeSetBasedEquivalence, type EquivalenceOptions, type StreamEvent } from './equivalence-suite.js';
+export { describeSetBasedEquivalence, type EquivalenceOptions } from './equivalence-suite.js';
+export { logEvents, type StreamEvent } from './log-events.js';
 export { documentedExamples, postDocumentedExamples, type DocumentedExample } from './openapi-examples.js';
 // The workspace's one free-port and wait-for-/health helpers (from the dev library, for apps' tests).
 export { freePort, waitForHealthy } from '@projectors/dev-postgres';
