@@ -10,16 +10,16 @@ export const graphLens = defineLens({
   projectorName: 'projector_graph',
   migrations: graphMigrations,
   handlers: {
-    // 'link.added': handler(z.object({ src_id: z.string().min(1), dst_id: z.string().min(1) }), async ({ sql, payload, partition }) => { ... }),
+    // 'link.added': handler(z.object({ src_id: z.string().min(1), dst_id: z.string().min(1) }), ['edge'], async ({ sql, tables, payload, partition }) => { ... }),
   },
   snapshot: {
     edges: {
-      table: 'lens_graph.edge',
+      table: 'edge',
       columns: { src_id: 'text', dst_id: 'text', edge_type: 'text' },
       orderBy: ['src_id', 'dst_id', 'edge_type'],
     },
     nodes: {
-      table: 'lens_graph.node',
+      table: 'node',
       columns: { node_id: 'text', label: 'text' },
       orderBy: ['node_id'],
     },

@@ -5,14 +5,14 @@ export const graphMigrations: readonly Migration[] = [
   {
     id: '0001_nodes_edges',
     sql: `
-      CREATE TABLE lens_graph.node (
+      CREATE TABLE node (
         world_id uuid NOT NULL,
         branch   text NOT NULL,
         node_id  text NOT NULL,
         label    text,
         PRIMARY KEY (world_id, branch, node_id)
       );
-      CREATE TABLE lens_graph.edge (
+      CREATE TABLE edge (
         world_id  uuid NOT NULL,
         branch    text NOT NULL,
         src_id    text NOT NULL,
@@ -20,7 +20,7 @@ export const graphMigrations: readonly Migration[] = [
         edge_type text NOT NULL,
         PRIMARY KEY (world_id, branch, src_id, dst_id, edge_type)
       );
-      CREATE INDEX edge_dst_idx ON lens_graph.edge (world_id, branch, dst_id);
+      CREATE INDEX edge_dst_idx ON edge (world_id, branch, dst_id);
     `,
   },
 ];

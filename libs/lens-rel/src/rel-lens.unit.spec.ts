@@ -20,9 +20,9 @@ describe('relLens', () => {
 
   it('given the snapshot, when listed, then it covers the three tables in primary-key order', () => {
     expect(Object.fromEntries(Object.entries(relLens.snapshot).map(([name, t]) => [name, [t.table, t.orderBy]]))).toEqual({
-      notes: ['lens_rel.note', ['note_id']],
-      tags: ['lens_rel.note_tag', ['note_id', 'tag']],
-      links: ['lens_rel.link', ['src_id', 'dst_id', 'link_type']],
+      notes: ['note', ['note_id']],
+      tags: ['note_tag', ['note_id', 'tag']],
+      links: ['link', ['src_id', 'dst_id', 'link_type']],
     });
   });
 });

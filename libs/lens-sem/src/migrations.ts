@@ -8,7 +8,7 @@ export const semMigrations: readonly Migration[] = [
   {
     id: '0001_note_text',
     sql: `
-      CREATE TABLE lens_sem.note_text (
+      CREATE TABLE note_text (
         world_id   uuid NOT NULL,
         branch     text NOT NULL,
         note_id    text NOT NULL,

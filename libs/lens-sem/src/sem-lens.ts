@@ -11,11 +11,11 @@ export const semLens = defineLens({
   projectorName: 'projector_sem',
   migrations: semMigrations,
   handlers: {
-    // 'note.created': handler(z.object({ id: z.string().min(1), body: z.string().optional() }), async ({ sql, payload, partition }) => { ... }),
+    // 'note.created': handler(z.object({ id: z.string().min(1), body: z.string().optional() }), ['note_text'], async ({ sql, tables, payload, partition }) => { ... }),
   },
   snapshot: {
     note_texts: {
-      table: 'lens_sem.note_text',
+      table: 'note_text',
       columns: { note_id: 'text', content: 'text', updated_at: 'timestamptz' },
       orderBy: ['note_id'],
     },

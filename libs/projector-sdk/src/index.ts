@@ -2,8 +2,8 @@
  * @projectors/projector-sdk: everything a projector needs but its lens. A lens author writes a
  * `defineLens({...})` object; `runProjector(lens, process.env)` does the rest.
  */
-export { defineLens, handler, setStatement, statement } from './lens/index.js';
-export type { ColumnKind, EventContext, EventHandler, HandlerContext, Lens, LensDefinition, Migration, PendingStatement, SetForm, SnapshotTable, Tx } from './lens/index.js';
+export { defineLens, handler, lensIn, setStatement, statement, type LensPlace } from './lens/index.js';
+export type { ColumnKind, EventContext, EventHandler, HandlerContext, Lens, LensDefinition, Migration, PendingStatement, SetForm, SnapshotTable, TableRef, Tables, Tx } from './lens/index.js';
 
 export { parseConfig, ConfigError, type ProjectorConfig } from './config/index.js';
 export { errorCatalogue, ProjectorError, isProjectorError, type ErrorCode } from './errors/index.js';

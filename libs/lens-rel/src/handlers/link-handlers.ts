@@ -18,11 +18,12 @@ const linkWithin = ({ payload }: LinkRef) => [`note:${payload.src_id}`, `note:${
 
 /** Inserts the links, also between notes not created (yet); already there: nothing changes. */
 export const linkAdded = setStatement(linkAddedPayload, {
+  tables: ['link'],
   keys: linkKeys,
   within: linkWithin,
   row: ({ payload, partition, occurredAt }) => ({ ...partition, ...payload, at: eventTime(payload.created_at, occurredAt) }),
-  apply: (sql, rows) => sql`
-    INSERT INTO lens_rel.link (world_id, branch, src_id, dst_id, link_type, created_at)
+  apply: (sql, rows, { link }) => sql`
+    INSERT INTO ${link} (world_id, branch, src_id, dst_id, link_type, created_at)
     SELECT r.world_id, r.branch, r.src_id, r.dst_id, r.link_type, r.at::timestamptz
     FROM unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.src_id)}::text[],
                 ${rows.map((r) => r.dst_id)}::text[], ${rows.map((r) => r.link_type)}::text[], ${rows.map((r) => r.at)}::text[])
@@ -31,11 +32,12 @@ export const linkAdded = setStatement(linkAddedPayload, {
 });
 
 export const linkRemoved = setStatement(linkRemovedPayload, {
+  tables: ['link'],
   keys: linkKeys,
   within: linkWithin,
   row: ({ payload, partition }) => ({ ...partition, ...payload }),
-  apply: (sql, rows) => sql`
-    DELETE FROM lens_rel.link AS l
+  apply: (sql, rows, { link }) => sql`
+    DELETE FROM ${link} AS l
     USING unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.src_id)}::text[],
                  ${rows.map((r) => r.dst_id)}::text[], ${rows.map((r) => r.link_type)}::text[]) AS r(world_id, branch, src_id, dst_id, link_type)
     WHERE l.world_id = r.world_id AND l.branch = r.branch AND l.src_id = r.src_id AND l.dst_id = r.dst_id AND l.link_type = r.link_type`,

@@ -29,10 +29,11 @@ const noteKey = (id: string) => [`note:${id}`];
 
 /** Inserts the notes; a second create of the same id changes nothing. */
 export const noteCreated = setStatement(noteCreatedPayload, {
+  tables: ['note'],
   keys: ({ payload }) => noteKey(payload.id),
   row: ({ payload, partition, occurredAt }) => ({ ...partition, ...payload, at: eventTime(payload.created_at, occurredAt) }),
-  apply: (sql, rows) => sql`
-    INSERT INTO lens_rel.note (world_id, branch, note_id, title, body, created_at, updated_at)
+  apply: (sql, rows, { note }) => sql`
+    INSERT INTO ${note} (world_id, branch, note_id, title, body, created_at, updated_at)
     SELECT r.world_id, r.branch, r.note_id, r.title, r.body, r.at::timestamptz, r.at::timestamptz
     FROM unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.id)}::text[],
                 ${rows.map((r) => r.title)}::text[], ${rows.map((r) => r.body ?? null)}::text[], ${rows.map((r) => r.at)}::text[])
@@ -42,6 +43,7 @@ export const noteCreated = setStatement(noteCreatedPayload, {
 
 /** Sets the fields each payload gives, and `updated_at`; a note that does not exist stays absent. */
 export const noteUpdated = setStatement(noteUpdatedPayload, {
+  tables: ['note'],
   keys: ({ payload }) => noteKey(payload.id),
   row: ({ payload, partition, occurredAt }) => ({
     ...partition,
@@ -53,8 +55,8 @@ export const noteUpdated = setStatement(noteUpdatedPayload, {
     at: eventTime(payload.updated_at, occurredAt),
   }),
   // sql.array: postgres.js sends a plain JavaScript array of booleans as one boolean, not an array.
-  apply: (sql, rows) => sql`
-    UPDATE lens_rel.note AS n
+  apply: (sql, rows, { note }) => sql`
+    UPDATE ${note} AS n
     SET title = CASE WHEN r.set_title THEN r.title ELSE n.title END,
         body = CASE WHEN r.set_body THEN r.body ELSE n.body END,
         updated_at = r.at::timestamptz
@@ -67,17 +69,18 @@ export const noteUpdated = setStatement(noteUpdatedPayload, {
 
 /** Deletes the notes, their tags and the links at either end, in one statement. */
 export const noteDeleted = setStatement(noteDeletedPayload, {
+  tables: ['note', 'note_tag', 'link'],
   keys: ({ payload }) => noteKey(payload.id),
   row: ({ payload, partition }) => ({ ...partition, id: payload.id }),
-  apply: (sql, rows) => sql`
+  apply: (sql, rows, { note, note_tag, link }) => sql`
     WITH r AS (
       SELECT * FROM unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.id)}::text[])
              AS r(world_id, branch, note_id)
     ), deleted_notes AS (
-      DELETE FROM lens_rel.note AS n USING r WHERE n.world_id = r.world_id AND n.branch = r.branch AND n.note_id = r.note_id
+      DELETE FROM ${note} AS n USING r WHERE n.world_id = r.world_id AND n.branch = r.branch AND n.note_id = r.note_id
     ), deleted_tags AS (
-      DELETE FROM lens_rel.note_tag AS t USING r WHERE t.world_id = r.world_id AND t.branch = r.branch AND t.note_id = r.note_id
+      DELETE FROM ${note_tag} AS t USING r WHERE t.world_id = r.world_id AND t.branch = r.branch AND t.note_id = r.note_id
     )
-    DELETE FROM lens_rel.link AS l USING r
+    DELETE FROM ${link} AS l USING r
     WHERE l.world_id = r.world_id AND l.branch = r.branch AND (l.src_id = r.note_id OR l.dst_id = r.note_id)`,
 });

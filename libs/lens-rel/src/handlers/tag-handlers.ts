@@ -15,11 +15,12 @@ const tagWithin = ({ payload }: TagRef) => [`note:${payload.note_id}`];
 
 /** Inserts the tags, also on notes not created (yet); already there: nothing changes. */
 export const tagAdded = setStatement(tagAddedPayload, {
+  tables: ['note_tag'],
   keys: tagKeys,
   within: tagWithin,
   row: ({ payload, partition, occurredAt }) => ({ ...partition, ...payload, at: eventTime(payload.applied_at, occurredAt) }),
-  apply: (sql, rows) => sql`
-    INSERT INTO lens_rel.note_tag (world_id, branch, note_id, tag, applied_at)
+  apply: (sql, rows, { note_tag }) => sql`
+    INSERT INTO ${note_tag} (world_id, branch, note_id, tag, applied_at)
     SELECT r.world_id, r.branch, r.note_id, r.tag, r.at::timestamptz
     FROM unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.note_id)}::text[],
                 ${rows.map((r) => r.tag)}::text[], ${rows.map((r) => r.at)}::text[]) AS r(world_id, branch, note_id, tag, at)
@@ -27,11 +28,12 @@ export const tagAdded = setStatement(tagAddedPayload, {
 });
 
 export const tagRemoved = setStatement(tagRemovedPayload, {
+  tables: ['note_tag'],
   keys: tagKeys,
   within: tagWithin,
   row: ({ payload, partition }) => ({ ...partition, ...payload }),
-  apply: (sql, rows) => sql`
-    DELETE FROM lens_rel.note_tag AS t
+  apply: (sql, rows, { note_tag }) => sql`
+    DELETE FROM ${note_tag} AS t
     USING unnest(${rows.map((r) => r.worldId)}::uuid[], ${rows.map((r) => r.branch)}::text[], ${rows.map((r) => r.note_id)}::text[],
                  ${rows.map((r) => r.tag)}::text[]) AS r(world_id, branch, note_id, tag)
     WHERE t.world_id = r.world_id AND t.branch = r.branch AND t.note_id = r.note_id AND t.tag = r.tag`,

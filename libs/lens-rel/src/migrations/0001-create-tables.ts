@@ -8,7 +8,7 @@ import type { Migration } from '@projectors/projector-sdk';
 export const createTables: Migration = {
   id: '0001_create_tables',
   sql: `
-    CREATE TABLE lens_rel.note (
+    CREATE TABLE note (
       world_id   uuid        NOT NULL,
       branch     text        NOT NULL,
       note_id    text        NOT NULL,
@@ -19,7 +19,7 @@ export const createTables: Migration = {
       PRIMARY KEY (world_id, branch, note_id)
     );
 
-    CREATE TABLE lens_rel.note_tag (
+    CREATE TABLE note_tag (
       world_id   uuid        NOT NULL,
       branch     text        NOT NULL,
       note_id    text        NOT NULL,
@@ -28,7 +28,7 @@ export const createTables: Migration = {
       PRIMARY KEY (world_id, branch, note_id, tag)
     );
 
-    CREATE TABLE lens_rel.link (
+    CREATE TABLE link (
       world_id   uuid        NOT NULL,
       branch     text        NOT NULL,
       src_id     text        NOT NULL,
@@ -39,6 +39,6 @@ export const createTables: Migration = {
     );
 
     -- note.deleted removes the links at either end: the primary key finds the src end, this the dst end.
-    CREATE INDEX link_dst_idx ON lens_rel.link (world_id, branch, dst_id);
+    CREATE INDEX link_dst_idx ON link (world_id, branch, dst_id);
   `,
 };

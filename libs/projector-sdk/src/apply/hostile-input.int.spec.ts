@@ -179,14 +179,14 @@ describe('a logged gap event that fails is named as the one that failed (gap_glo
   it('a statement() handler that refuses synchronously is blamed on the logged event too', async () => {
     const strictLens = defineLens({
       name: 'strict',
-      migrations: [{ id: '0001', sql: 'CREATE TABLE lens_strict.t (world_id uuid, branch text, n int, PRIMARY KEY (world_id, branch, n))' }],
+      migrations: [{ id: '0001', sql: 'CREATE TABLE t (world_id uuid, branch text, n int, PRIMARY KEY (world_id, branch, n))' }],
       handlers: {
-        'n.put': statement(z.object({ n: z.number().int() }), ({ sql, payload, partition }) => {
+        'n.put': statement(z.object({ n: z.number().int() }), ['t'], ({ sql, tables, payload, partition }) => {
           if (payload.n < 0) throw new ProjectorError('invalid_payload', 'negative n');
-          return sql`INSERT INTO lens_strict.t VALUES (${partition.worldId}, ${partition.branch}, ${payload.n})`;
+          return sql`INSERT INTO ${tables.t} VALUES (${partition.worldId}, ${partition.branch}, ${payload.n})`;
         }),
       },
-      snapshot: { t: { table: 'lens_strict.t', columns: { n: 'integer' }, orderBy: ['n'] } },
+      snapshot: { t: { table: 't', columns: { n: 'integer' }, orderBy: ['n'] } },
     });
     const strict = await testProjector(db.url, {}, strictLens);
     try {

@@ -1,5 +1,6 @@
 import { partitionKey, type ProjectorEvent } from '../event/event.js';
 import { handlerOf } from '../lens/handler-of.js';
+import { tablesOf } from '../lens/lens-in.js';
 import type { EventContext, EventHandler, Lens, PendingStatement, SetForm, Tx } from '../lens/lens-types.js';
 import { causeOf, failedAt, type FailurePosition } from './apply-failure.js';
 import { planSteps } from './plan-steps.js';
@@ -24,6 +25,8 @@ interface Prepared {
 }
 
 export interface Plan {
+  /** The lens (and so the schema) the plan writes. */
+  readonly lens: Lens;
   readonly steps: readonly (readonly Prepared[])[];
   /** Some statement applies more than one event: a failure of it does not name its event. */
   readonly shared: boolean;
@@ -54,7 +57,7 @@ export function planWork(lens: Lens, items: readonly WorkItem[], mode: PlanMode)
   const numbers = mode === 'set' ? planSteps(prepared.map((p) => ({ partition: partitionKey(p.event.partition), keys: p.keys, within: p.within }))) : prepared.map((_, i) => i);
   const steps: Prepared[][] = [];
   prepared.forEach((p, i) => (steps[numbers[i]!] ??= []).push(p));
-  return { steps, shared: steps.some(hasSharedStatement) };
+  return { lens, steps, shared: steps.some(hasSharedStatement) };
 }
 
 /** Whether a set-based kind has several events in the step (its one statement then applies them all). */
@@ -86,6 +89,7 @@ export async function sendPlan(sql: Tx, plan: Plan): Promise<Sent> {
 }
 
 async function sendSteps(sql: Tx, plan: Plan, sent: Sent): Promise<void> {
+  const tables = tablesOf(sql, plan.lens);
   for (const step of plan.steps) {
     const sets = new Map<SetForm<unknown, unknown>, Prepared[]>();
     const handlers: Prepared[] = [];
@@ -95,13 +99,13 @@ async function sendSteps(sql: Tx, plan: Plan, sent: Sent): Promise<void> {
         if (same.length === 0) sets.set(p.handler.set, same);
         same.push(p);
       }
-      else if (p.handler.statement) sent.send([p.at], () => p.handler.statement!({ sql, ...p.event }));
+      else if (p.handler.statement) sent.send([p.at], () => p.handler.statement!({ sql, tables, ...p.event }));
       else handlers.push(p);
     }
-    for (const [form, ps] of sets) sent.send(ps.map((p) => p.at), () => form.apply(sql, ps.map((p) => p.row)));
+    for (const [form, ps] of sets) sent.send(ps.map((p) => p.at), () => form.apply(sql, ps.map((p) => p.row), tables));
     for (const p of handlers) {
       await sent.drain();
-      await p.handler.apply({ sql, ...p.event }).catch((err: unknown) => Promise.reject(failedAt(err, p.at)));
+      await p.handler.apply({ sql, tables, ...p.event }).catch((err: unknown) => Promise.reject(failedAt(err, p.at)));
     }
   }
 }

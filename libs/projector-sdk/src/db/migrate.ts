@@ -12,6 +12,8 @@ export interface MigrationReport {
 /**
  * Brings `event_core` and the lens schema up to date in one transaction under an advisory lock, so
  * several processes starting at once apply each migration exactly once and none sees half a schema.
+ * A lens's migrations name its tables unqualified and run with `search_path` set to `lens.schema`
+ * alone: the same migrations build the live schema, a rebuild's (`lensIn`) or a scratch one.
  */
 export async function migrate(sql: Sql, lens: Lens): Promise<MigrationReport> {
   const applied: string[] = [];
@@ -30,7 +32,10 @@ export async function migrate(sql: Sql, lens: Lens): Promise<MigrationReport> {
       [lens.schema, lens.migrations, lens.schema],
     ];
     for (const [scope, migrations, schema] of scopes) {
-      if (schema) await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      if (schema) {
+        await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+        await tx`SELECT set_config('search_path', ${`"${schema}"`}, true)`;
+      }
       const done = new Set(
         (await tx<{ id: string }[]>`SELECT id FROM event_core.schema_migrations WHERE scope = ${scope}`).map((r) => r.id),
       );

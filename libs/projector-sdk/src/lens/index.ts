@@ -1,2 +1,3 @@
 export { defineLens, handler, setStatement, statement, type LensDefinition } from './define-lens.js';
-export type { ColumnKind, EventContext, EventHandler, HandlerContext, Lens, Migration, PendingStatement, SetForm, SnapshotTable, Tx } from './lens-types.js';
+export { lensIn, type LensPlace } from './lens-in.js';
+export type { ColumnKind, EventContext, EventHandler, HandlerContext, Lens, Migration, PendingStatement, SetForm, SnapshotTable, TableRef, Tables, Tx } from './lens-types.js';

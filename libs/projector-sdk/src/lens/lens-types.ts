@@ -6,9 +6,20 @@ import type { GlobalSeq, Partition } from '../event/event.js';
 /** The transaction a handler writes through. The SDK opened it and will commit it. */
 export type Tx = postgres.TransactionSql<Record<string, unknown>>;
 
+/**
+ * A table of the lens, named by the SDK for the schema being written (`"lens_rel"."note"` live,
+ * `"lens_rel__build"."note"` in a rebuild): put it in a query as `${tables.note}`.
+ */
+export type TableRef = postgres.Helper<string, []>;
+
+/** The tables a handler declared, by name; only those are typed, so a typo does not compile. */
+export type Tables<T extends string> = Readonly<Record<T, TableRef>>;
+
 /** What a handler receives: its validated payload and where it belongs. */
-export interface HandlerContext<P> {
+export interface HandlerContext<P, T extends string = string> {
   readonly sql: Tx;
+  /** The lens tables the handler declared, in the schema this transaction writes. */
+  readonly tables: Tables<T>;
   readonly payload: P;
   readonly partition: Partition;
   readonly globalSeq: GlobalSeq;
@@ -24,14 +35,16 @@ export interface HandlerContext<P> {
 export type PendingStatement = postgres.PendingQuery<readonly postgres.MaybeRow[]>;
 
 /** One event as a set-based handler sees it when it makes the event's row: no `sql`, nothing to run. */
-export type EventContext<P> = Omit<HandlerContext<P>, 'sql'>;
+export type EventContext<P> = Omit<HandlerContext<P>, 'sql' | 'tables'>;
 
 /**
  * The set-based form of a kind (`setStatement()`): many events of the kind applied by one statement.
  * The SDK only puts events with disjoint keys into one statement, and keeps the order of the events
  * of each key (docs/set-based-apply.md), so `apply` never sees two rows that touch the same rows.
  */
-export interface SetForm<P, R> {
+export interface SetForm<P, R, T extends string = string> {
+  /** The lens tables `apply` writes or reads (each one a snapshot table). */
+  readonly tables: readonly T[];
   /**
    * The logical rows the event reads or writes within its partition, named by the lens (`note:n1`):
    * two events that may touch a common row must share a key. Coarser keys are always safe.
@@ -46,12 +59,14 @@ export interface SetForm<P, R> {
   /** The event as one row of the statement. A ProjectorError thrown here is this event's own. */
   readonly row: (event: EventContext<P>) => R;
   /** One statement that applies every row (typically `... FROM unnest(...)`), built, not awaited. */
-  readonly apply: (sql: Tx, rows: readonly R[]) => PendingStatement;
+  readonly apply: (sql: Tx, rows: readonly R[], tables: Tables<T>) => PendingStatement;
 }
 
 export interface EventHandler<P = unknown> {
   /** Validates the payload of this kind; a mismatch is `invalid_payload`, nothing written. */
   readonly payload: z.ZodType<P>;
+  /** The lens tables the handler names (`defineLens` checks each is a snapshot table). */
+  readonly tables: readonly string[];
   readonly apply: (ctx: HandlerContext<P>) => Promise<void>;
   /**
    * Set by `statement()`: the handler is exactly one SQL statement, made without waiting for
@@ -61,7 +76,7 @@ export interface EventHandler<P = unknown> {
   readonly statement?: (ctx: HandlerContext<P>) => PendingStatement;
   /** Set by `setStatement()`: the form that applies many events of the kind in one statement. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly set?: SetForm<P, any>;
+  readonly set?: SetForm<P, any, any>;
 }
 
 /** One SQL migration of a lens, applied once, in order, and recorded by id. */
@@ -78,6 +93,7 @@ export type ColumnKind = 'text' | 'integer' | 'bigint' | 'boolean' | 'timestampt
  * `world_id` and `branch` columns; they are not repeated in the rows.
  */
 export interface SnapshotTable {
+  /** The table's name in the lens schema, unqualified (`note`): the SDK names the schema. */
   readonly table: string;
   readonly columns: Readonly<Record<string, ColumnKind>>;
   readonly orderBy: readonly string[];
@@ -86,10 +102,21 @@ export interface SnapshotTable {
 export interface Lens {
   /** Short name: `rel`. Its tables live in schema `lens_<name>`. */
   readonly name: string;
-  /** The name its watermarks are kept under: `projector_rel`. */
+  /**
+   * The version of the lens's code and tables (`defineLens({ version })`, default 1). A projector
+   * whose live tables were built by another version builds this one beside them (rebuild/).
+   */
+  readonly version: number;
+  /** The name its watermarks and partition locks are kept under: `projector_rel`. */
   readonly projectorName: string;
+  /**
+   * The projector whose recorded decisions (skips of poison events) this lens honours: its own
+   * `projectorName`, except for a copy built beside the live lens (`lensIn`), which follows live's.
+   */
+  readonly decisionsOf: string;
   /** The service name in `/health`: `projector-rel`. */
   readonly serviceName: string;
+  /** The schema its tables are in: `lens_rel`, or a build or scratch schema for a copy (`lensIn`). */
   readonly schema: string;
   readonly migrations: readonly Migration[];
   /** Each handler's payload type is checked where it is made (`handler()`), not here. */

@@ -4,6 +4,7 @@ import type { Lens, Tx } from '../lens/lens-types.js';
 import { applyDeliveries, type Delivery } from '../apply/apply-events.js';
 import { checkLogged } from '../apply/lens-payload.js';
 import { lockPartitions } from '../apply/partition-store.js';
+import { qualifiedTable } from '../lens/lens-in.js';
 import { hashSnapshot, readWatermark, type StateHash } from '../state/state-hash.js';
 
 export interface ReplayResult {
@@ -59,7 +60,7 @@ export async function replayPartition(sql: Sql, lens: Lens, partition: Partition
 /** Empties the partition's lens rows and sets its watermark back to 0, inside the replay transaction. */
 async function clearPartition(tx: Tx, lens: Lens, partition: Partition): Promise<void> {
   for (const table of Object.values(lens.snapshot)) {
-    await tx.unsafe(`DELETE FROM ${table.table} WHERE world_id = $1 AND branch = $2`, [partition.worldId, partition.branch]);
+    await tx.unsafe(`DELETE FROM ${qualifiedTable(lens, table.table)} WHERE world_id = $1 AND branch = $2`, [partition.worldId, partition.branch]);
   }
   await tx`
     UPDATE event_core.projector_watermarks SET last_processed_seq = 0

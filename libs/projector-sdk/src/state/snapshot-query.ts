@@ -1,5 +1,6 @@
 import { canonicalJson, parseLosslessJson, pythonDumps, sortByCodePoint } from '../hash/index.js';
-import type { ColumnKind, SnapshotTable } from '../lens/lens-types.js';
+import { qualifiedTable } from '../lens/lens-in.js';
+import type { ColumnKind, Lens, SnapshotTable } from '../lens/lens-types.js';
 
 // The canonical form wants UTC with microseconds; formatting in SQL keeps the microseconds that a
 // JavaScript Date would drop.
@@ -22,10 +23,10 @@ const columnExpression = (name: string, kind: ColumnKind): string => {
  * (`COLLATE "C"`): the database's own collation could differ between two servers, and the order
  * must not.
  */
-export function snapshotQuery(table: SnapshotTable): string {
+export function snapshotQuery(lens: Lens, table: SnapshotTable): string {
   const columns = Object.entries(table.columns).map(([name, kind]) => columnExpression(name, kind));
   const order = table.orderBy.map((col) => (table.columns[col] === 'text' ? `${col} COLLATE "C"` : col));
-  return `SELECT ${columns.join(', ')} FROM ${table.table} WHERE world_id = $1 AND branch = $2 ORDER BY ${order.join(', ')}`;
+  return `SELECT ${columns.join(', ')} FROM ${qualifiedTable(lens, table.table)} WHERE world_id = $1 AND branch = $2 ORDER BY ${order.join(', ')}`;
 }
 
 /**

@@ -32,12 +32,12 @@ const shapesLens = defineLens({
     {
       id: '0001_shapes',
       sql: `
-        CREATE TABLE lens_shapes.thing (
+        CREATE TABLE thing (
           world_id uuid NOT NULL, branch text NOT NULL, thing_id text NOT NULL,
           label text, n integer, big bigint, flag boolean, at timestamptz, doc jsonb,
           PRIMARY KEY (world_id, branch, thing_id)
         );
-        CREATE TABLE lens_shapes.edge (
+        CREATE TABLE edge (
           world_id uuid NOT NULL, branch text NOT NULL, src text NOT NULL, dst text NOT NULL,
           PRIMARY KEY (world_id, branch, src, dst)
         );`,
@@ -46,11 +46,11 @@ const shapesLens = defineLens({
   handlers: {},
   snapshot: {
     things: {
-      table: 'lens_shapes.thing',
+      table: 'thing',
       columns: { thing_id: 'text', label: 'text', n: 'integer', big: 'bigint', flag: 'boolean', at: 'timestamptz', doc: 'jsonb' },
       orderBy: ['thing_id'],
     },
-    edges: { table: 'lens_shapes.edge', columns: { src: 'text', dst: 'text' }, orderBy: ['src', 'dst'] },
+    edges: { table: 'edge', columns: { src: 'text', dst: 'text' }, orderBy: ['src', 'dst'] },
   },
 });
 

@@ -22,7 +22,7 @@ export async function writeSnapshot(tx: Tx, lens: Lens, partition: Partition, wr
     const table = lens.snapshot[name]!;
     write(`${t > 0 ? ',' : ''}${canonicalJson(name)}:[`);
     let first = true;
-    const cursor = tx.unsafe(snapshotQuery(table), [partition.worldId, partition.branch]).cursor(CURSOR_ROWS);
+    const cursor = tx.unsafe(snapshotQuery(lens, table), [partition.worldId, partition.branch]).cursor(CURSOR_ROWS);
     for await (const rows of cursor) {
       for (const row of rows) {
         write(`${first ? '' : ','}${canonicalRowText(row, table)}`);

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { qualifiedTable } from '../lens/lens-in.js';
 import type { Lens } from '../lens/lens-types.js';
 import { replayPartition } from '../replay/replay-partition.js';
 import { useTestProjector } from './test-projector.js';
@@ -21,14 +22,14 @@ export function describeProjectorContract(lens: Lens): void {
     it(`creates schema ${lens.schema} and every snapshot table once`, async () => {
       expect((await t.projector.migrate()).applied).toEqual([]);
       for (const { table } of Object.values(lens.snapshot)) {
-        const [row] = await db.sql<{ exists: boolean }[]>`SELECT to_regclass(${table}) IS NOT NULL AS exists`;
+        const [row] = await db.sql<{ exists: boolean }[]>`SELECT to_regclass(${qualifiedTable(lens, table)}) IS NOT NULL AS exists`;
         expect(row!.exists, table).toBe(true);
       }
     });
 
     it(`every table of ${lens.schema} is in the snapshot, so the state hash covers whatever a handler writes`, async () => {
       const tables = await db.sql<{ name: string }[]>`
-        SELECT table_schema || '.' || table_name AS name FROM information_schema.tables
+        SELECT table_name AS name FROM information_schema.tables
         WHERE table_schema = ${lens.schema} ORDER BY table_name`;
       const inSnapshot = Object.values(lens.snapshot).map((s) => s.table);
       expect(tables.map((t) => t.name).sort()).toEqual([...new Set(inSnapshot)].sort());

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { qualifiedTable } from '../lens/lens-in.js';
 import type { Lens } from '../lens/lens-types.js';
 import type { Projector } from '../server/create-projector.js';
 import { createTestProjector } from './test-projector.js';
@@ -104,7 +105,7 @@ async function partitionRows(db: TestDatabase, lens: Lens, worldId: string, bran
   for (const [name, { table }] of Object.entries(lens.snapshot)) {
     // Ordered by the whole row's text: a total order, whatever the table's key.
     tables[name] = await db.sql.unsafe(
-      `SELECT to_jsonb(t) AS row FROM ${table} t WHERE world_id = $1 AND branch = $2 ORDER BY to_jsonb(t)::text COLLATE "C"`,
+      `SELECT to_jsonb(t) AS row FROM ${qualifiedTable(lens, table)} t WHERE world_id = $1 AND branch = $2 ORDER BY to_jsonb(t)::text COLLATE "C"`,
       [worldId, branch],
     );
   }
