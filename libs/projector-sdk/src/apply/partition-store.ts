@@ -1,5 +1,5 @@
 import { globalSeq, partitionKey, type GlobalSeq, type Partition } from '../event/event.js';
-import type { Tx } from '../lens/lens-types.js';
+import type { Lens, Tx } from '../lens/lens-types.js';
 
 /** An event read back from `event_core.event_log` (to fill a gap, or to replay). */
 export interface LoggedEvent {
@@ -20,31 +20,47 @@ export interface PartitionState {
 
 const lockName = (p: Partition) => `${p.worldId}/${p.branch}`;
 
+// The lens-wide lock is a one-key advisory lock (apart from the two-key partition locks): every
+// transaction that applies events holds it shared; a rebuild's cutover takes it exclusive, so it
+// runs while no apply is in flight, and applies wait for the moment it lasts.
+
 /**
- * Takes the transaction-scoped lock of each partition, in one fixed order (the lock keys, sorted),
- * so two transactions that need the same partitions never deadlock. Other processes on the same
- * database take the same locks, which is what orders a partition across processes.
+ * Takes the lens lock shared, then the transaction-scoped lock of each partition, in one fixed
+ * order (the lock keys, sorted), so two transactions that need the same partitions never deadlock.
+ * Other processes on the same database take the same locks, which is what orders a partition
+ * across processes. Both statements are sent at once: PostgreSQL runs them in that order.
  */
 export async function lockPartitions(tx: Tx, projectorName: string, partitions: readonly Partition[]): Promise<void> {
-  await tx`
-    SELECT count(pg_advisory_xact_lock(k.a, k.b))
-    FROM (
-      SELECT DISTINCT hashtext(${projectorName}) AS a, hashtext(p) AS b
-      FROM unnest(${partitions.map(lockName)}::text[]) AS p
-      ORDER BY 1, 2
-    ) AS k`;
+  await Promise.all([
+    tx`SELECT pg_advisory_xact_lock_shared(hashtext(${projectorName})::bigint)`,
+    tx`
+      SELECT count(pg_advisory_xact_lock(k.a, k.b))
+      FROM (
+        SELECT DISTINCT hashtext(${projectorName}) AS a, hashtext(p) AS b
+        FROM unnest(${partitions.map(lockName)}::text[]) AS p
+        ORDER BY 1, 2
+      ) AS k`,
+  ]);
 }
 
 /**
- * Takes, without waiting, the lock of each partition nobody else holds (the same keys as
- * `lockPartitions`); returns the partitions now held by this transaction, in the order given.
+ * Takes, without waiting, the lens lock shared and then the lock of each partition nobody else
+ * holds (the same keys as `lockPartitions`); returns the partitions now held by this transaction,
+ * in the order given: none while a cutover holds the lens.
  */
 export async function tryLockPartitions(tx: Tx, projectorName: string, partitions: readonly Partition[]): Promise<Partition[]> {
+  const [lens] = await tx<{ held: boolean }[]>`SELECT pg_try_advisory_xact_lock_shared(hashtext(${projectorName})::bigint) AS held`;
+  if (!lens!.held) return [];
   const rows = await tx<{ name: string }[]>`
     SELECT p AS name FROM unnest(${partitions.map(lockName)}::text[]) AS p
     WHERE pg_try_advisory_xact_lock(hashtext(${projectorName}), hashtext(p))`;
   const held = new Set(rows.map((r) => r.name));
   return partitions.filter((p) => held.has(lockName(p)));
+}
+
+/** Takes the lens lock exclusive: waits for every apply in flight, and holds off new ones until commit. */
+export async function lockLens(tx: Tx, projectorName: string): Promise<void> {
+  await tx`SELECT pg_advisory_xact_lock(hashtext(${projectorName})::bigint)`;
 }
 
 /** One partition to read: the highest seq being delivered bounds the gap to look for. */
@@ -74,7 +90,7 @@ type StateRow = {
  */
 export async function readPartitionStates(
   tx: Tx,
-  projectorName: string,
+  { projectorName, decisionsOf }: Pick<Lens, 'projectorName' | 'decisionsOf'>,
   reads: readonly PartitionRead[],
   delivering: readonly GlobalSeq[],
 ): Promise<Map<string, PartitionState>> {
@@ -101,7 +117,7 @@ export async function readPartitionStates(
         -- A skipped event (event_core.projector_skips) is no gap: replay passes over it as live did.
         AND NOT EXISTS (
           SELECT 1 FROM event_core.projector_skips s
-          WHERE s.projector_name = ${projectorName} AND s.world_id = e.world_id AND s.branch = e.branch AND s.global_seq = e.global_seq
+          WHERE s.projector_name = ${decisionsOf} AND s.world_id = e.world_id AND s.branch = e.branch AND s.global_seq = e.global_seq
         )
       ORDER BY e.global_seq
       LIMIT w.gap_limit

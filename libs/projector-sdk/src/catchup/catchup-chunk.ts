@@ -32,6 +32,8 @@ export interface ChunkRequest {
   readonly chunk: number;
   /** Per partition key, a global_seq not to reach (a failing event found in an earlier try). */
   readonly stops: ReadonlyMap<string, GlobalSeq>;
+  /** Read no further than this projector's watermarks (a rebuild's copy follows live). */
+  readonly follow?: string | undefined;
 }
 
 type LogRow = { world_id: string; branch: string; seq: string; event_id: string; kind: string; envelope: unknown };
@@ -54,7 +56,7 @@ export async function applyChunk(
     const outcome = (await sql.begin(async (tx) => {
       const held = await tryLockPartitions(tx, lens.projectorName, request.partitions);
       if (held.length === 0) return { held, applied: new Map(), events: 0, failed: [] };
-      const rows = await readLogged(tx, lens.projectorName, held, request.chunk);
+      const rows = await readLogged(tx, lens, held, request);
       const { deliveries, failed } = checkRows(lens, rows, request.stops);
       try {
         await applyDeliveries(tx, deliveries, { lens, gapPolicy: 'fill' });
@@ -80,7 +82,8 @@ export async function applyChunk(
  * The logged events past each watermark, read after the locks are held (a new statement, so its
  * snapshot sees every commit made before), partition after partition, `chunk` at most in all.
  */
-async function readLogged(tx: Tx, projectorName: string, partitions: readonly Partition[], chunk: number): Promise<LogRow[]> {
+async function readLogged(tx: Tx, lens: Lens, partitions: readonly Partition[], request: ChunkRequest): Promise<LogRow[]> {
+  const { chunk, follow } = request;
   return tx<LogRow[]>`
     SELECT p.world_id::text, p.branch, e.global_seq::text AS seq, e.event_id, e.kind, e.envelope
     FROM unnest(${partitions.map((p) => p.worldId)}::uuid[], ${partitions.map((p) => p.branch)}::text[])
@@ -90,7 +93,15 @@ async function readLogged(tx: Tx, projectorName: string, partitions: readonly Pa
       WHERE e.world_id = p.world_id AND e.branch = p.branch
         AND e.global_seq > coalesce((
           SELECT m.last_processed_seq FROM event_core.projector_watermarks m
-          WHERE m.projector_name = ${projectorName} AND m.world_id = p.world_id AND m.branch = p.branch), 0)
+          WHERE m.projector_name = ${lens.projectorName} AND m.world_id = p.world_id AND m.branch = p.branch), 0)
+        ${follow === undefined ? tx`` : tx`AND e.global_seq <= coalesce((
+          SELECT f.last_processed_seq FROM event_core.projector_watermarks f
+          WHERE f.projector_name = ${follow} AND f.world_id = p.world_id AND f.branch = p.branch), 0)`}
+        -- Recorded skips are decisions every replay makes again (a copy honours live's).
+        AND NOT EXISTS (
+          SELECT 1 FROM event_core.projector_skips s
+          WHERE s.projector_name = ${lens.decisionsOf} AND s.world_id = e.world_id AND s.branch = e.branch AND s.global_seq = e.global_seq
+        )
       ORDER BY e.global_seq
       LIMIT ${chunk}
     ) e

@@ -29,6 +29,11 @@ export interface CatchupDeps {
    */
   readonly onFailed: (failed: FailedEvent) => Promise<boolean>;
   readonly signal?: AbortSignal;
+  /**
+   * Catch up to this projector's watermarks instead of the log's head: a rebuild's copy of the lens
+   * (`lensIn`) follows the live projector. Unset: the log's head.
+   */
+  readonly follow?: string;
   /** How often a long pass logs its progress (default 5 s). */
   readonly progressEveryMs?: number;
 }
@@ -63,7 +68,7 @@ export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
   };
   try {
     for (;;) {
-      const page = await scanBehind(sql, lens.projectorName, cursor, SCAN_PAGE);
+      const page = await scanBehind(sql, { projectorName: lens.projectorName, follow: deps.follow }, cursor, SCAN_PAGE);
       if (page.length === 0) break;
       cursor = page.at(-1)!.partition;
       tally.behind += page.length;
@@ -135,7 +140,7 @@ async function applyIsolated(deps: CatchupDeps, batch: readonly BehindPartition[
   const failed: FailedEvent[] = [];
   // Each retry stops one more partition, so this ends within partitions.length + 1 tries.
   for (;;) {
-    const result = await applyChunk(deps.sql, deps.lens, { partitions, chunk: deps.chunk, stops });
+    const result = await applyChunk(deps.sql, deps.lens, { partitions, chunk: deps.chunk, stops, follow: deps.follow });
     if (result.ok) return { outcome: result.outcome, failed: [...failed, ...result.outcome.failed] };
     const key = partitionKey(result.retry.partition);
     const earlier = stops.get(key);

@@ -10,6 +10,12 @@ export interface BehindPartition {
   readonly blockedAt: GlobalSeq | null;
 }
 
+/** Whose partitions to scan: `projectorName`'s watermarks against the log's head, or against `follow`'s watermarks. */
+export interface ScanTarget {
+  readonly projectorName: string;
+  readonly follow?: string | undefined;
+}
+
 /** Where a scan resumes: the last partition of the previous page (keyset order). */
 export type ScanCursor = Partition | undefined;
 
@@ -20,14 +26,19 @@ export type ScanCursor = Partition | undefined;
  * per-partition positions, so an event that commits late in another partition is found as soon as
  * it is visible. With the log's (world_id, branch, global_seq) index this is an index-only scan.
  */
-export async function scanBehind(sql: Sql, projectorName: string, after: ScanCursor, limit: number): Promise<BehindPartition[]> {
+export async function scanBehind(sql: Sql, scan: ScanTarget, after: ScanCursor, limit: number): Promise<BehindPartition[]> {
+  const { projectorName, follow } = scan;
   const rows = await sql<{ world_id: string; branch: string; head: string; watermark: string; blocked_at: string | null }[]>`
     SELECT l.world_id::text, l.branch, l.head::text, coalesce(w.last_processed_seq, 0)::text AS watermark,
            b.global_seq::text AS blocked_at
     FROM (
-      SELECT e.world_id, e.branch, max(e.global_seq) AS head FROM event_core.event_log e
-      ${after ? sql`WHERE (e.world_id, e.branch) > (${after.worldId}::uuid, ${after.branch})` : sql``}
-      GROUP BY e.world_id, e.branch
+      ${follow === undefined
+        ? sql`SELECT e.world_id, e.branch, max(e.global_seq) AS head FROM event_core.event_log e
+              ${after ? sql`WHERE (e.world_id, e.branch) > (${after.worldId}::uuid, ${after.branch})` : sql``}
+              GROUP BY e.world_id, e.branch`
+        : sql`SELECT f.world_id, f.branch, f.last_processed_seq AS head FROM event_core.projector_watermarks f
+              WHERE f.projector_name = ${follow}
+              ${after ? sql`AND (f.world_id, f.branch) > (${after.worldId}::uuid, ${after.branch})` : sql``}`}
     ) l
     LEFT JOIN event_core.projector_watermarks w
       ON w.projector_name = ${projectorName} AND w.world_id = l.world_id AND w.branch = l.branch

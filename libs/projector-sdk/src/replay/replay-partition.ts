@@ -89,7 +89,7 @@ async function applyLog(
         -- Skips are decisions recorded as data (policy or operator): replay makes the same ones.
         AND NOT EXISTS (
           SELECT 1 FROM event_core.projector_skips s
-          WHERE s.projector_name = ${lens.projectorName} AND s.world_id = e.world_id AND s.branch = e.branch AND s.global_seq = e.global_seq
+          WHERE s.projector_name = ${lens.decisionsOf} AND s.world_id = e.world_id AND s.branch = e.branch AND s.global_seq = e.global_seq
         )
       ORDER BY e.global_seq
       LIMIT ${PAGE}`;
