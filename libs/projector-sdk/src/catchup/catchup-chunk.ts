@@ -54,28 +54,46 @@ export async function applyChunk(
   let retry: FailedEvent | undefined;
   try {
     const outcome = (await sql.begin(async (tx) => {
-      const held = await tryLockPartitions(tx, lens.projectorName, request.partitions);
-      if (held.length === 0) return { held, applied: new Map(), events: 0, failed: [] };
-      const rows = await readLogged(tx, lens, held, request);
-      const { deliveries, failed } = checkRows(lens, rows, request.stops);
-      try {
-        await applyDeliveries(tx, deliveries, { lens, gapPolicy: 'fill' });
-      } catch (err) {
-        retry = blame(err, deliveries);
-        throw err;
+      const result = await applyChunkIn(tx, lens, request);
+      if (!result.ok) {
+        retry = result.retry;
+        throw result.cause;
       }
-      const applied = new Map<string, { count: number; watermark: GlobalSeq }>();
-      for (const d of deliveries) {
-        const key = partitionKey(d.event.partition);
-        applied.set(key, { count: (applied.get(key)?.count ?? 0) + 1, watermark: d.event.globalSeq });
-      }
-      return { held, applied, events: deliveries.length, failed };
+      return result.outcome;
     })) as ChunkOutcome;
     return { ok: true, outcome };
   } catch (err) {
     if (retry) return { ok: false, retry };
     throw err;
   }
+}
+
+/**
+ * The chunk inside the caller's transaction (a cutover catches its copy up under the lens lock).
+ * A database refusal leaves the transaction failed: the caller rolls back (or to its savepoint).
+ */
+export async function applyChunkIn(
+  tx: Tx,
+  lens: Lens,
+  request: ChunkRequest,
+): Promise<{ ok: true; outcome: ChunkOutcome } | { ok: false; retry: FailedEvent; cause: unknown }> {
+  const held = await tryLockPartitions(tx, lens.projectorName, request.partitions);
+  if (held.length === 0) return { ok: true, outcome: { held, applied: new Map(), events: 0, failed: [] } };
+  const rows = await readLogged(tx, lens, held, request);
+  const { deliveries, failed } = checkRows(lens, rows, request.stops);
+  try {
+    await applyDeliveries(tx, deliveries, { lens, gapPolicy: 'fill' });
+  } catch (err) {
+    const retry = blame(err, deliveries);
+    if (!retry) throw err;
+    return { ok: false, retry, cause: err };
+  }
+  const applied = new Map<string, { count: number; watermark: GlobalSeq }>();
+  for (const d of deliveries) {
+    const key = partitionKey(d.event.partition);
+    applied.set(key, { count: (applied.get(key)?.count ?? 0) + 1, watermark: d.event.globalSeq });
+  }
+  return { ok: true, outcome: { held, applied, events: deliveries.length, failed } };
 }
 
 /**

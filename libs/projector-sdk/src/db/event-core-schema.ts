@@ -74,4 +74,25 @@ export const eventCoreMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Issue 13: the lens version that built each projector's live tables, and a rebuild in progress
+    // (its copy's schema and watermarks are the rest of its state, so it resumes after a crash).
+    id: '0003_lens_versions_and_rebuilds',
+    sql: `
+      CREATE TABLE IF NOT EXISTS event_core.projector_lenses (
+        projector_name text PRIMARY KEY,
+        version        integer NOT NULL,
+        built_at       timestamptz NOT NULL DEFAULT now()
+      );
+
+      CREATE TABLE IF NOT EXISTS event_core.projector_rebuilds (
+        projector_name text PRIMARY KEY,
+        version        integer NOT NULL,
+        from_version   integer NOT NULL,
+        build_schema   text NOT NULL,
+        started_at     timestamptz NOT NULL DEFAULT now(),
+        updated_at     timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
