@@ -109,7 +109,9 @@ export async function drain(
     const { outcome, failed } = await applyIsolated(deps, batch);
     tally.events += outcome.events;
     status.eventsApplied += outcome.events;
-    metrics.catchupEvents.inc({ projector: lens.projectorName }, outcome.events);
+    // A copy following live is a rebuild's work, counted under the live projector's name.
+    if (deps.follow === undefined) metrics.catchupEvents.inc({ projector: lens.projectorName }, outcome.events);
+    else metrics.rebuildEvents.inc({ projector: deps.follow }, outcome.events);
     const stopped = new Set<string>();
     const skipped = new Set<string>();
     for (const f of failed) (await deps.onFailed(f) ? skipped : stopped).add(partitionKey(f.partition));

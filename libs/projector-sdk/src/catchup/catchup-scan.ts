@@ -1,4 +1,5 @@
 import type { Sql } from '../db/connect.js';
+import type { Tx } from '../lens/lens-types.js';
 import { globalSeq, type GlobalSeq, type Partition } from '../event/event.js';
 
 /** A partition of the log whose last logged event is past this projector's watermark. */
@@ -26,7 +27,7 @@ export type ScanCursor = Partition | undefined;
  * per-partition positions, so an event that commits late in another partition is found as soon as
  * it is visible. With the log's (world_id, branch, global_seq) index this is an index-only scan.
  */
-export async function scanBehind(sql: Sql, scan: ScanTarget, after: ScanCursor, limit: number): Promise<BehindPartition[]> {
+export async function scanBehind(sql: Sql | Tx, scan: ScanTarget, after: ScanCursor, limit: number): Promise<BehindPartition[]> {
   const { projectorName, follow } = scan;
   const rows = await sql<{ world_id: string; branch: string; head: string; watermark: string; blocked_at: string | null }[]>`
     SELECT l.world_id::text, l.branch, l.head::text, coalesce(w.last_processed_seq, 0)::text AS watermark,

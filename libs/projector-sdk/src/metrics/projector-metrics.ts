@@ -74,6 +74,25 @@ export function createProjectorMetrics(maxPartitions: number) {
     labelNames: ['projector'] as const,
     registers: [registry],
   });
+  // Rebuilds (rebuild/): a copy of the lens built beside the live one.
+  const rebuildEvents = new Counter({
+    name: 'projector_rebuild_events_total',
+    help: 'Events applied from the log into a rebuild of the lens',
+    labelNames: ['projector'] as const,
+    registers: [registry],
+  });
+  const rebuildRunning = new Gauge({
+    name: 'projector_rebuild_running',
+    help: '1 while this process builds a new copy of the lens, else 0',
+    labelNames: ['projector'] as const,
+    registers: [registry],
+  });
+  const rebuildPartitions = new Gauge({
+    name: 'projector_rebuild_partitions',
+    help: "Partitions of the last rebuild's comparison with live, by result (equal, different)",
+    labelNames: ['projector', 'result'] as const,
+    registers: [registry],
+  });
   const lagEvents = new Gauge({
     name: 'projector_lag_events',
     help: 'Logged events of the partition past its watermark (every partition of the log, with a watermark or not)',
@@ -126,6 +145,9 @@ export function createProjectorMetrics(maxPartitions: number) {
     partitionsUntracked,
     connectionsDropped,
     catchupEvents,
+    rebuildEvents,
+    rebuildRunning,
+    rebuildPartitions,
     partitionsBlocked,
     eventsSkipped,
     partitions: partitionSeries(maxPartitions),
