@@ -6,6 +6,7 @@ import type { Sql } from '../db/connect.js';
 import type { ProjectorError } from '../errors/projector-error.js';
 import { globalSeq, partitionKey, type GlobalSeq, type Partition } from '../event/event.js';
 import type { Lens, Tx } from '../lens/lens-types.js';
+import { dbSpan, withSpan } from '../tracing/span.js';
 
 /** An event of the log that could not be applied, and why. */
 export interface FailedEvent {
@@ -49,26 +50,44 @@ export async function applyChunk(
   lens: Lens,
   request: ChunkRequest,
 ): Promise<{ ok: true; outcome: ChunkOutcome } | { ok: false; retry: FailedEvent }> {
+  return withSpan('projector.catchup.chunk', { 'projector.partitions': request.partitions.length, 'projector.chunk': request.chunk }, async (span) => {
+    const result = await applyChunkInTransaction(sql, lens, request);
+    span?.setAttributes(
+      result.ok
+        ? { 'projector.partitions_held': result.outcome.held.length, 'projector.events': result.outcome.events, 'projector.failed': result.outcome.failed.length }
+        : { 'projector.outcome': 'retry', 'projector.global_seq': result.retry.globalSeq, 'error.type': result.retry.error.code },
+    );
+    return result;
+  });
+}
+
+async function applyChunkInTransaction(
+  sql: Sql,
+  lens: Lens,
+  request: ChunkRequest,
+): Promise<{ ok: true; outcome: ChunkOutcome } | { ok: false; retry: FailedEvent }> {
   let retry: FailedEvent | undefined;
   try {
-    const outcome = (await sql.begin(async (tx) => {
-      const held = await tryLockPartitions(tx, lens.projectorName, request.partitions);
-      if (held.length === 0) return { held, applied: new Map(), events: 0, failed: [] };
-      const rows = await readLogged(tx, lens.projectorName, held, request.chunk);
-      const { deliveries, failed } = checkRows(lens, rows, request.stops);
-      try {
-        await applyDeliveries(tx, deliveries, { lens, gapPolicy: 'fill' });
-      } catch (err) {
-        retry = blame(err, deliveries);
-        throw err;
-      }
-      const applied = new Map<string, { count: number; watermark: GlobalSeq }>();
-      for (const d of deliveries) {
-        const key = partitionKey(d.event.partition);
-        applied.set(key, { count: (applied.get(key)?.count ?? 0) + 1, watermark: d.event.globalSeq });
-      }
-      return { held, applied, events: deliveries.length, failed };
-    })) as ChunkOutcome;
+    const outcome = (await dbSpan('transaction', () =>
+      sql.begin(async (tx) => {
+        const held = await dbSpan('try_lock_partitions', () => tryLockPartitions(tx, lens.projectorName, request.partitions));
+        if (held.length === 0) return { held, applied: new Map(), events: 0, failed: [] };
+        const rows = await dbSpan('read_log', () => readLogged(tx, lens.projectorName, held, request.chunk));
+        const { deliveries, failed } = checkRows(lens, rows, request.stops);
+        try {
+          await applyDeliveries(tx, deliveries, { lens, gapPolicy: 'fill' });
+        } catch (err) {
+          retry = blame(err, deliveries);
+          throw err;
+        }
+        const applied = new Map<string, { count: number; watermark: GlobalSeq }>();
+        for (const d of deliveries) {
+          const key = partitionKey(d.event.partition);
+          applied.set(key, { count: (applied.get(key)?.count ?? 0) + 1, watermark: d.event.globalSeq });
+        }
+        return { held, applied, events: deliveries.length, failed };
+      }),
+    )) as ChunkOutcome;
     return { ok: true, outcome };
   } catch (err) {
     if (retry) return { ok: false, retry };
