@@ -119,12 +119,11 @@ export function createApplier(deps: ApplierDeps): Applier {
    * own, found with savepoints.
    */
   const runGroup = async (members: GroupMember<Queued, Outcome>[]) => {
-    let results: MemberResult[];
     const size = members.length;
     for (const m of members) annotate(m.input.origin, { 'projector.group.size': size });
     // One commit serves every member: a child of the first one's apply span, linked to the others'.
     const origins = members.map((m) => m.input.origin);
-    results = await withSpan('projector.commit', { 'projector.group.size': size }, async () => {
+    const results = await withSpan('projector.commit', { 'projector.group.size': size }, async () => {
       try {
         // 'first': should a shared statement fail, the savepoints below find whose event it was.
         const outcomes = await inTransaction(members.map((m) => m.input.delivery), 'first');
