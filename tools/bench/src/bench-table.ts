@@ -5,6 +5,8 @@ const COLUMNS = ['scenario', 'n', 'seconds', 'per second', 'p50 ms', 'p95 ms', '
 /** Columns aligned to the right (numbers). */
 const RIGHT = new Set<string>(['n', 'seconds', 'per second', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'CPU s (% core)', 'CPU µs/ev', 'peak RSS MB', 'vs ceiling']);
 
+const CEILING = { echo: 'echo', 'raw INSERT': 'raw', 'tracing off': 'off' } as const;
+
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | undefined): string => (n === undefined ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
 
@@ -26,7 +28,7 @@ export function formatTable(results: readonly ScenarioResult[], checks: Readonly
       usage?.cpuSeconds == null ? '-' : `${usage.cpuSeconds.toFixed(1)} (${usage.cpuPercentOfCore ?? '?'}%)`,
       usage?.cpuMicrosPerEvent == null ? '-' : int(usage.cpuMicrosPerEvent),
       rss == null ? '-' : `${rss.toFixed(0)}${usage && !usage.peakRssOfScenario ? '*' : ''}`,
-      check?.ratio === undefined ? '' : `${(check.ratio * 100).toFixed(0)}% ${check.of === 'echo' ? 'echo' : 'raw'}`,
+      check?.ratio === undefined ? '' : `${(check.ratio * 100).toFixed(0)}% ${CEILING[check.of ?? 'raw INSERT']}`,
       check?.target ?? '',
       check === undefined || check.pass === null ? '' : check.pass ? 'pass' : 'FAIL',
     ];

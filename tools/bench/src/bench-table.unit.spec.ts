@@ -27,6 +27,15 @@ describe('checkTargets', () => {
     expect(checks.get('state-hash')).toMatchObject({ pass: true });
   });
 
+  it('reads tracing on against the same scenario with tracing off, as a reference', () => {
+    const traced = { ...results[1]!, id: 'single-c32-traced', label: 'single events, concurrency 32, tracing on', rate: 1080 };
+    const withTraced = [results[0]!, results[1]!, traced];
+    const check = checkTargets(withTraced).get('single-c32-traced')!;
+    expect(check).toMatchObject({ pass: null, of: 'tracing off' });
+    expect(check.ratio).toBeCloseTo(1080 / 1200);
+    expect(formatTable(withTraced, checkTargets(withTraced)).split('\n').at(-1)).toMatch(/ 90% off /);
+  });
+
   it('fails single events on p95 alone', () => {
     const slow = [results[0]!, { ...results[1]!, latencyMs: { p50: 50, p95: 60, p99: 200 } }];
     expect(checkTargets(slow).get('single-c32')!.pass).toBe(false);

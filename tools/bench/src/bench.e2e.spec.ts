@@ -8,7 +8,7 @@ import type { BenchReport } from './run-bench.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const databaseUrl = process.env['TEST_DATABASE_URL']?.trim();
-const SCENARIOS = ['echo-c32', 'single-c1', 'single-c8', 'single-c32', 'single-c64', 'batch-100', 'batch-1000', 'raw-insert', 'raw-copy', 'replay', 'state-hash'];
+const SCENARIOS = ['echo-c32', 'single-c1', 'single-c8', 'single-c32', 'single-c32-traced', 'single-c64', 'batch-100', 'batch-1000', 'raw-insert', 'raw-copy', 'replay', 'state-hash'];
 
 // Checks that the bench runs end to end and reports every scenario: not the targets (a timed test
 // on a shared machine is no way to show them; `make bench` prints them).

@@ -56,6 +56,7 @@ const out = [
   '',
   'latency: per request (per batch for batches); CPU and peak RSS: the projector process during the scenario (state hash: its own process);',
   'vs limit: rate over the raw multi-row INSERT rows/s, the rows being those the lens holds after the batch stream.',
+  "off: tracing on (OTLP/HTTP protobuf, every request sampled, to a receiver in the bench that drops them) over tracing off, the row above it.",
   ...(report.scenarios.some((s) => s.projector && !s.projector.peakRssOfScenario) ? ['*: lifetime peak (the peak could not be reset per scenario)'] : []),
   ...(report.projector.warnings > 0 ? [`the projector logged ${report.projector.warnings} warnings or errors (shed load shows as 503 in errors): ${report.projector.log}`] : []),
   ...(report.profile ? ['', `CPU profile of the projector, single events at concurrency 32 (${Math.round(report.profile.scenario.rate)} ev/s under the profiler), top self time:`, report.profile.text] : []),

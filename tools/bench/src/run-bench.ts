@@ -2,6 +2,7 @@ import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connectDatabase } from '@projectors/projector-sdk';
+import { startOtlpReceiver } from '@projectors/projector-sdk/otlp-receiver';
 import { generateRelStream } from '@projectors/lens-rel/testing';
 import type { BenchOptions } from './bench-args.js';
 import { acquireBenchDatabase } from './bench-database.js';
@@ -68,6 +69,22 @@ export const echoScenario = (options: BenchOptions): PushScenario => ({
   log: false,
 });
 
+/**
+ * Single events at concurrency 32 again, on a projector with tracing on: every request sampled (the
+ * OTel default with no traceparent), exported over OTLP/HTTP protobuf (the spec default) to a receiver
+ * in the bench that drops them. Read against `single-c32`, tracing off, of the same run.
+ */
+export const tracedScenario = (options: BenchOptions): PushScenario => ({
+  id: 'single-c32-traced',
+  label: 'single events, concurrency 32, tracing on',
+  events: options.singleEvents,
+  worlds: 32,
+  branches: 2,
+  concurrency: 32,
+  batch: 0,
+  seed: 1_101,
+});
+
 /** The scenarios that push events, in the order they run; each has a seed, hence worlds, of its own. */
 export function pushScenarios(options: BenchOptions): PushScenario[] {
   const single = [1, 8, 32, 64].map((c, i) => ({
@@ -120,7 +137,7 @@ export async function runBench(options: BenchOptions, { root, env, say, onInterr
     await db.release(options.keepDatabase);
   });
   const planned = pushScenarios(options);
-  const total = planned.length + 5;
+  const total = planned.length + 6;
   const step = (r: ScenarioResult) => {
     results.push(r);
     const latency = r.latencyMs ? `, p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms` : '';
@@ -146,6 +163,9 @@ export async function runBench(options: BenchOptions, { root, env, say, onInterr
     say(`warm-up: ${warm.count} events, ${Math.round(warm.rate)} ev/s (not counted)`);
 
     for (const scenario of planned) step(await pushScenario(ctx, scenario));
+    step(await pushTraced(options, { root, sql, databaseUrl: db.url, logFile, say, onInterrupt }));
+    // Its row goes beside the one it is read against.
+    results.splice(results.findIndex((r) => r.id === 'single-c32') + 1, 0, results.pop()!);
 
     const rawSource = planned.find((s) => s.id === 'batch-1000')!;
     const tables = lensRows(generateRelStream({ seed: rawSource.seed, events: rawSource.events, worlds: rawSource.worlds, branches: rawSource.branches }));
@@ -189,6 +209,34 @@ export async function runBench(options: BenchOptions, { root, env, say, onInterr
     seconds: Math.round((performance.now() - startedAt) / 100) / 10,
     table,
   };
+}
+
+/** `tracedScenario` on a projector of its own (tracing is configured at start), after its own warm-up. */
+async function pushTraced(
+  options: BenchOptions,
+  { root, sql, databaseUrl, logFile, say, onInterrupt }: Pick<Required<BenchEnvironment>, 'root' | 'say' | 'onInterrupt'> & { sql: PushContext['sql']; databaseUrl: string; logFile: string },
+): Promise<ScenarioResult> {
+  const receiver = await startOtlpReceiver();
+  const env = { ...PROJECTOR_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+  const projector = await startProjector({ root, databaseUrl, logFile, env });
+  const forget = onInterrupt(async () => {
+    await projector.stop();
+    await receiver.close();
+  });
+  try {
+    const ctx: PushContext = { root, sql, databaseUrl, projector };
+    await pushScenario(ctx, { id: 'traced-warm-up', label: 'warm-up', events: Math.min(500, options.singleEvents), worlds: 4, branches: 2, concurrency: 8, batch: 0, seed: 961 });
+    const result = await pushScenario(ctx, tracedScenario(options));
+    await projector.stop();
+    const exports = Object.values(receiver.requests).reduce((a, b) => a + b, 0);
+    say(`tracing on: ${exports} OTLP exports received (and dropped)`);
+    if (exports === 0) throw new Error('the traced projector exported no spans: tracing did not turn on');
+    return { ...result, detail: { ...result.detail, otlpExports: receiver.requests } };
+  } finally {
+    forget();
+    await projector.stop();
+    await receiver.close();
+  }
 }
 
 /** Single events at concurrency 32 again, on a projector under `node --cpu-prof`, on fresh worlds. */

@@ -11,6 +11,9 @@ import { GroupCommitter, type GroupMember } from './group-commit.js';
 import { lockPartitions } from './partition-store.js';
 import { validatePayload } from './lens-payload.js';
 import { withRetries } from './with-retries.js';
+import type { Context } from '@opentelemetry/api';
+import { eventAttributes } from '../tracing/attributes.js';
+import { annotate, currentContext, dbSpan, withSpan } from '../tracing/span.js';
 
 export interface ApplierDeps {
   sql: Sql;
@@ -37,6 +40,12 @@ export interface Applier {
  * into group commits (`PROJECTOR_GROUP_COMMIT_MS`), which is what lets one projector pass one
  * fsync per event.
  */
+/** A single event waiting for its group, and the trace context it was submitted in (tracing on). */
+interface Queued {
+  readonly delivery: Delivery;
+  readonly origin: Context | undefined;
+}
+
 export function createApplier(deps: ApplierDeps): Applier {
   const { sql, lens, config, metrics, log } = deps;
   const options = { lens, gapPolicy: config.gapPolicy, hold: config.catchupIntervalMs > 0 ? { maxGapFill: config.catchupChunk } : undefined };
@@ -58,8 +67,9 @@ export function createApplier(deps: ApplierDeps): Applier {
       onRetry: (err, attempt, delayMs) => log.warn({ err, attempt, delayMs }, 'transient database error, retrying'),
     });
 
+  // The span covers BEGIN to COMMIT: the commit's fsync is much of an event's time.
   const inTransaction = (deliveries: readonly Delivery[], blame: ApplyOptions['blame'] = 'exact') =>
-    sql.begin((tx) => applyDeliveries(tx, deliveries, { ...options, blame })) as Promise<Outcome[]>;
+    dbSpan('transaction', () => sql.begin((tx) => applyDeliveries(tx, deliveries, { ...options, blame })) as Promise<Outcome[]>);
 
   const check = (events: readonly ProjectorEvent[], withIndex: boolean): Delivery[] =>
     events.map((event, index) => {
@@ -73,11 +83,11 @@ export function createApplier(deps: ApplierDeps): Applier {
   type MemberResult = { ok: true; outcome: Outcome } | { ok: false; err: unknown };
 
   /** The slow path of a group: one savepoint per member, so one member's failure stays its own. */
-  const applyEachInSavepoint = async (members: GroupMember<Delivery, Outcome>[]): Promise<MemberResult[]> => {
+  const applyEachInSavepoint = async (members: GroupMember<Queued, Outcome>[]): Promise<MemberResult[]> => {
     const results: MemberResult[] = [];
     try {
-      await sql.begin(async (tx) => {
-        const all = members.map((m) => m.input.event.partition);
+      await dbSpan('transaction', () => sql.begin(async (tx) => {
+        const all = members.map((m) => m.input.delivery.event.partition);
         // Every lock first, in the one fixed order, so that this group cannot deadlock with another.
         // Under a savepoint: should a member's data break the shared statement, each member takes
         // its own lock in its own savepoint below, and only that member fails.
@@ -89,13 +99,13 @@ export function createApplier(deps: ApplierDeps): Applier {
           });
         for (const m of members) {
           try {
-            const [outcome] = (await tx.savepoint((sp) => applyDeliveries(sp, [m.input], options))) as Outcome[];
+            const [outcome] = (await tx.savepoint((sp) => applyDeliveries(sp, [m.input.delivery], options))) as Outcome[];
             results.push({ ok: true, outcome: outcome! });
           } catch (err) {
             results.push({ ok: false, err });
           }
         }
-      });
+      }));
       return results;
     } catch (err) {
       // The commit itself failed: nobody's work is saved.
@@ -108,15 +118,20 @@ export function createApplier(deps: ApplierDeps): Applier {
    * alike (each member's `retrying` runs it again in a later group); any other failure is someone's
    * own, found with savepoints.
    */
-  const runGroup = async (members: GroupMember<Delivery, Outcome>[]) => {
-    let results: MemberResult[];
-    try {
-      // 'first': should a shared statement fail, the savepoints below find whose event it was.
-      const outcomes = await inTransaction(members.map((m) => m.input), 'first');
-      results = outcomes.map((outcome) => ({ ok: true, outcome }));
-    } catch (err) {
-      results = classifyError(err) === 'transient' ? members.map(() => ({ ok: false, err })) : await applyEachInSavepoint(members);
-    }
+  const runGroup = async (members: GroupMember<Queued, Outcome>[]) => {
+    const size = members.length;
+    for (const m of members) annotate(m.input.origin, { 'projector.group.size': size });
+    // One commit serves every member: a child of the first one's apply span, linked to the others'.
+    const origins = members.map((m) => m.input.origin);
+    const results = await withSpan('projector.commit', { 'projector.group.size': size }, async () => {
+      try {
+        // 'first': should a shared statement fail, the savepoints below find whose event it was.
+        const outcomes = await inTransaction(members.map((m) => m.input.delivery), 'first');
+        return outcomes.map((outcome): MemberResult => ({ ok: true, outcome }));
+      } catch (err) {
+        return classifyError(err) === 'transient' ? members.map((): MemberResult => ({ ok: false, err })) : await applyEachInSavepoint(members);
+      }
+    }, { parent: origins[0], links: origins.slice(1) });
     members.forEach((m, i) => {
       const r = results[i]!;
       if (r.ok) m.resolve(r.outcome);
@@ -124,7 +139,7 @@ export function createApplier(deps: ApplierDeps): Applier {
     });
   };
 
-  const committer = new GroupCommitter<Delivery, Outcome>({
+  const committer = new GroupCommitter<Queued, Outcome>({
     windowMs: config.groupCommitMs,
     maxGroupSize: 256,
     // One group commits while the next gathers; more in flight only makes each group smaller.
@@ -137,40 +152,47 @@ export function createApplier(deps: ApplierDeps): Applier {
       return inflight;
     },
 
-    async applyOne(event) {
-      const startedAt = process.hrtime.bigint();
-      inflight++;
-      try {
-        const deliveries = check([event], false);
-        const outcome = await retrying(async () =>
-          config.groupCommitMs > 0 ? committer.submit(deliveries[0]!) : (await inTransaction(deliveries))[0]!,
-        );
-        record([outcome], startedAt);
-        return outcome;
-      } catch (err) {
-        // A single event's answer names its global_seq, never a batch index (undefined is not sent).
-        const error = fail(err).withDetails({ global_seq: event.globalSeq, index: undefined });
-        const instead = await deps.onPoison?.(event, error);
-        if (instead) return instead;
-        throw error;
-      } finally {
-        inflight--;
-      }
-    },
+    applyOne: (event) =>
+      withSpan('projector.apply', eventAttributes(event), async (span) => {
+        const startedAt = process.hrtime.bigint();
+        inflight++;
+        try {
+          const deliveries = check([event], false);
+          const outcome = await retrying(async () =>
+            config.groupCommitMs > 0 ? committer.submit({ delivery: deliveries[0]!, origin: currentContext() }) : (await inTransaction(deliveries))[0]!,
+          );
+          record([outcome], startedAt);
+          span?.setAttribute('projector.outcome', outcome.status);
+          return outcome;
+        } catch (err) {
+          // A single event's answer names its global_seq, never a batch index (undefined is not sent).
+          const error = fail(err).withDetails({ global_seq: event.globalSeq, index: undefined });
+          const instead = await deps.onPoison?.(event, error);
+          span?.setAttribute('projector.outcome', instead?.status ?? error.code);
+          if (instead) return instead;
+          throw error;
+        } finally {
+          inflight--;
+        }
+      }),
 
-    async applyBatch(events) {
-      const startedAt = process.hrtime.bigint();
-      inflight += events.length;
-      try {
-        const deliveries = check(events, true);
-        const outcomes = await retrying(() => inTransaction(deliveries));
-        record(outcomes, startedAt);
-        return outcomes;
-      } catch (err) {
-        throw fail(err);
-      } finally {
-        inflight -= events.length;
-      }
-    },
+    applyBatch: (events) =>
+      withSpan('projector.apply', { 'projector.batch.size': events.length }, async (span) => {
+        const startedAt = process.hrtime.bigint();
+        inflight += events.length;
+        try {
+          const deliveries = check(events, true);
+          const outcomes = await retrying(() => inTransaction(deliveries));
+          record(outcomes, startedAt);
+          span?.setAttribute('projector.outcome', 'processed');
+          return outcomes;
+        } catch (err) {
+          const error = fail(err);
+          span?.setAttribute('projector.outcome', error.code);
+          throw error;
+        } finally {
+          inflight -= events.length;
+        }
+      }),
   };
 }

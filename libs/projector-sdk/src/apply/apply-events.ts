@@ -7,6 +7,7 @@ import { checkLogged, type CheckedPayload } from './lens-payload.js';
 import { advanceWatermarks, lockPartitions, readPartitionStates, type PartitionState } from './partition-store.js';
 import { planWork, sendPlan, type Plan, type WorkItem } from './run-plan.js';
 import { holdPartition, type HeldOutcome } from './partition-hold.js';
+import { dbSpan } from '../tracing/span.js';
 
 /** One event of a delivery, already checked against the contract and the lens. */
 export interface Delivery {
@@ -61,8 +62,8 @@ export async function applyDeliveries(tx: Tx, deliveries: readonly Delivery[], o
   }
   // Sent back to back without waiting: PostgreSQL runs them in order, so the read starts after
   // every lock is granted, and the pair costs one round trip.
-  const locked = lockPartitions(tx, lens.projectorName, groups.map((g) => g.partition));
-  const reading = readPartitionStates(
+  const locked = dbSpan('lock_partitions', () => lockPartitions(tx, lens.projectorName, groups.map((g) => g.partition)));
+  const reading = dbSpan('read_partition_states', () => readPartitionStates(
     tx,
     lens,
     groups.map((g) => ({
@@ -71,7 +72,7 @@ export async function applyDeliveries(tx: Tx, deliveries: readonly Delivery[], o
       gapLimit: options.hold && options.hold.maxGapFill + 1,
     })),
     deliveries.map((d) => d.event.globalSeq),
-  );
+  ));
   const [, states] = await Promise.all([locked, reading]);
 
   const outcomes = new Array<Outcome>(deliveries.length);
@@ -105,7 +106,7 @@ export async function applyDeliveries(tx: Tx, deliveries: readonly Delivery[], o
     const sent = await sendPlan(sql, plan);
     // The watermarks go out right behind the handlers' statements, not after their answers: a failure
     // among those aborts the transaction anyway, so the upsert and the answers share one round trip.
-    sent.add(advanceWatermarks(sql, lens.projectorName, moves));
+    sent.add(dbSpan('advance_watermarks', () => advanceWatermarks(sql, lens.projectorName, moves)));
     await sent.drain();
   };
   const plan = planWork(lens, work, 'set');

@@ -4,6 +4,7 @@ import { tablesOf } from '../lens/lens-in.js';
 import type { EventContext, EventHandler, Lens, PendingStatement, SetForm, Tx } from '../lens/lens-types.js';
 import { causeOf, failedAt, type FailurePosition } from './apply-failure.js';
 import { planSteps } from './plan-steps.js';
+import { dbSpan, queryText } from '../tracing/span.js';
 
 /** An event to run a handler for, in apply order within its partition, and whom a failure names. */
 export interface WorkItem {
@@ -99,13 +100,15 @@ async function sendSteps(sql: Tx, plan: Plan, sent: Sent): Promise<void> {
         if (same.length === 0) sets.set(p.handler.set, same);
         same.push(p);
       }
-      else if (p.handler.statement) sent.send([p.at], () => p.handler.statement!({ sql, tables, ...p.event }));
+      else if (p.handler.statement) sent.send(p.event.envelope.kind, [p.at], () => p.handler.statement!({ sql, tables, ...p.event }));
       else handlers.push(p);
     }
-    for (const [form, ps] of sets) sent.send(ps.map((p) => p.at), () => form.apply(sql, ps.map((p) => p.row), tables));
+    for (const [form, ps] of sets) sent.send(ps[0]!.event.envelope.kind, ps.map((p) => p.at), () => form.apply(sql, ps.map((p) => p.row), tables));
     for (const p of handlers) {
       await sent.drain();
-      await p.handler.apply({ sql, tables, ...p.event }).catch((err: unknown) => Promise.reject(failedAt(err, p.at)));
+      await dbSpan('handler', () => p.handler.apply({ sql, tables, ...p.event }), () => ({ kind: p.event.envelope.kind })).catch((err: unknown) =>
+        Promise.reject(failedAt(err, p.at)),
+      );
     }
   }
 }
@@ -114,7 +117,8 @@ async function sendSteps(sql: Tx, plan: Plan, sent: Sent): Promise<void> {
 export class Sent {
   private readonly pending: Promise<unknown>[] = [];
 
-  send(ats: readonly FailurePosition[], build: () => PendingStatement): void {
+  /** Sends the statement `build` makes for events of `kind`, applying the events at `ats`. */
+  send(kind: string, ats: readonly FailurePosition[], build: () => PendingStatement): void {
     const shared = ats.length > 1;
     let query: PendingStatement;
     try {
@@ -124,9 +128,12 @@ export class Sent {
     }
     // then() now, not later: a postgres.js query is sent when it is first awaited, and the order
     // in which they are sent is the order PostgreSQL runs them in.
-    const answered = new Promise((resolve, reject) => query.then(resolve, reject)).catch((err: unknown) =>
-      Promise.reject(failedAt(err, ats[0]!, shared)),
-    );
+    // The span runs from the send to the answer: statements sent back to back overlap, as they do.
+    const answered = dbSpan(
+      'apply',
+      () => new Promise((resolve, reject) => query.then(resolve, reject)),
+      () => ({ kind, events: ats.length, text: queryText(query) }),
+    ).catch((err: unknown) => Promise.reject(failedAt(err, ats[0]!, shared)));
     // Observed here so that a failure answered before drain() is not an unhandled rejection.
     answered.catch(() => undefined);
     this.pending.push(answered);

@@ -6,6 +6,7 @@ import type { Sql } from '../db/connect.js';
 import type { ProjectorError } from '../errors/projector-error.js';
 import { globalSeq, partitionKey, type GlobalSeq, type Partition } from '../event/event.js';
 import type { Lens, Tx } from '../lens/lens-types.js';
+import { dbSpan, withSpan } from '../tracing/span.js';
 
 /** An event of the log that could not be applied, and why. */
 export interface FailedEvent {
@@ -51,16 +52,34 @@ export async function applyChunk(
   lens: Lens,
   request: ChunkRequest,
 ): Promise<{ ok: true; outcome: ChunkOutcome } | { ok: false; retry: FailedEvent }> {
+  return withSpan('projector.catchup.chunk', { 'projector.partitions': request.partitions.length, 'projector.chunk': request.chunk }, async (span) => {
+    const result = await applyChunkInTransaction(sql, lens, request);
+    span?.setAttributes(
+      result.ok
+        ? { 'projector.partitions_held': result.outcome.held.length, 'projector.events': result.outcome.events, 'projector.failed': result.outcome.failed.length }
+        : { 'projector.outcome': 'retry', 'projector.global_seq': result.retry.globalSeq, 'error.type': result.retry.error.code },
+    );
+    return result;
+  });
+}
+
+async function applyChunkInTransaction(
+  sql: Sql,
+  lens: Lens,
+  request: ChunkRequest,
+): Promise<{ ok: true; outcome: ChunkOutcome } | { ok: false; retry: FailedEvent }> {
   let retry: FailedEvent | undefined;
   try {
-    const outcome = (await sql.begin(async (tx) => {
-      const result = await applyChunkIn(tx, lens, request);
-      if (!result.ok) {
-        retry = result.retry;
-        throw result.cause;
-      }
-      return result.outcome;
-    })) as ChunkOutcome;
+    const outcome = (await dbSpan('transaction', () =>
+      sql.begin(async (tx) => {
+        const result = await applyChunkIn(tx, lens, request);
+        if (!result.ok) {
+          retry = result.retry;
+          throw result.cause;
+        }
+        return result.outcome;
+      }),
+    )) as ChunkOutcome;
     return { ok: true, outcome };
   } catch (err) {
     if (retry) return { ok: false, retry };
@@ -77,9 +96,9 @@ export async function applyChunkIn(
   lens: Lens,
   request: ChunkRequest,
 ): Promise<{ ok: true; outcome: ChunkOutcome } | { ok: false; retry: FailedEvent; cause: unknown }> {
-  const held = await tryLockPartitions(tx, lens.projectorName, request.partitions);
+  const held = await dbSpan('try_lock_partitions', () => tryLockPartitions(tx, lens.projectorName, request.partitions));
   if (held.length === 0) return { ok: true, outcome: { held, applied: new Map(), events: 0, failed: [] } };
-  const rows = await readLogged(tx, lens, held, request);
+  const rows = await dbSpan('read_log', () => readLogged(tx, lens, held, request));
   const { deliveries, failed } = checkRows(lens, rows, request.stops);
   try {
     await applyDeliveries(tx, deliveries, { lens, gapPolicy: 'fill' });

@@ -6,6 +6,7 @@ import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
 import { applyChunk, type ChunkOutcome, type FailedEvent } from './catchup-chunk.js';
 import { scanBehind, type BehindPartition, type ScanCursor } from './catchup-scan.js';
 import type { CatchupStatus } from './catchup-status.js';
+import { withSpan } from '../tracing/span.js';
 
 /** Partitions a scan returns at most (a page; the pass pages on). */
 const SCAN_PAGE = 10_000;
@@ -66,24 +67,32 @@ export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
       'catch-up progress',
     );
   };
-  try {
-    for (;;) {
-      const page = await scanBehind(sql, { projectorName: lens.projectorName, follow: deps.follow }, cursor, SCAN_PAGE);
-      if (page.length === 0) break;
-      cursor = page.at(-1)!.partition;
-      tally.behind += page.length;
-      status.catchingUp = true;
-      await drain(deps, page, tally, () => {
-        status.partitionsBehind = Math.max(0, tally.behind - tally.done);
-        if (Date.now() - lastProgress >= every) {
-          lastProgress = Date.now();
-          progress();
+  const scan = { projectorName: lens.projectorName, follow: deps.follow };
+  let page = await scanBehind(sql, scan, cursor, SCAN_PAGE);
+  // A pass with nothing behind (most of them, every PROJECTOR_CATCHUP_INTERVAL_S) gets no span: a
+  // trace of it would only bury the ones that did something. The span starts with the pass anyway.
+  if (page.length > 0) {
+    await withSpan('projector.catchup.pass', {}, async (span) => {
+      try {
+        while (page.length > 0) {
+          cursor = page.at(-1)!.partition;
+          tally.behind += page.length;
+          status.catchingUp = true;
+          await drain(deps, page, tally, () => {
+            status.partitionsBehind = Math.max(0, tally.behind - tally.done);
+            if (Date.now() - lastProgress >= every) {
+              lastProgress = Date.now();
+              progress();
+            }
+          });
+          if (deps.signal?.aborted) break;
+          page = await scanBehind(sql, scan, cursor, SCAN_PAGE);
         }
-      });
-      if (deps.signal?.aborted) break;
-    }
-  } finally {
-    status.catchingUp = false;
+      } finally {
+        status.catchingUp = false;
+        span?.setAttributes({ 'projector.partitions_behind': tally.behind, 'projector.partitions_done': tally.done, 'projector.events': tally.events, 'projector.failed': tally.failed });
+      }
+    }, { startTime: started });
   }
   const seconds = (Date.now() - started) / 1000;
   if (seconds * 1000 >= every) progress();

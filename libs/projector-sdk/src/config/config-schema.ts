@@ -14,6 +14,26 @@ const decodes = (url: string) => {
 };
 const seconds = (fallback: number) => decimal(z.number().positive()).default(fallback);
 const count = (fallback: number, min = 1) => decimal(z.number().int().min(min)).default(fallback);
+const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+// OTLP/HTTP only: the gRPC exporter is not shipped (its dependencies would triple the SDK's size).
+const otlpProtocol = z.enum(['http/protobuf', 'http/json'], { error: 'must be http/protobuf or http/json (grpc is not supported)' });
+// The spec's `key=value,key=value` lists (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES); values percent-decoded.
+const keyValues = z
+  .string()
+  .refine((text) => text.split(',').every((pair) => /^[^=]+=.*$/.test(pair.trim()) && decodes(pair)), 'must be a comma-separated list of key=value (values percent-encoded)')
+  .transform((text) =>
+    Object.fromEntries(
+      text.split(',').map((pair) => {
+        const at = pair.indexOf('=');
+        return [pair.slice(0, at).trim(), decodeURIComponent(pair.slice(at + 1).trim())];
+      }),
+    ),
+  );
+const exporters = z
+  .string()
+  .transform((text) => text.split(',').map((name) => name.trim().toLowerCase()))
+  .refine((names) => names.every((name) => name === 'otlp' || name === 'none'), 'must be otlp or none (no other trace exporter is shipped)');
+const millis = (fallback: number) => decimal(z.number().int().min(0)).default(fallback);
 
 /**
  * The projector's whole configuration, read from `PROJECTOR_*` variables: one schema with defaults
@@ -50,6 +70,30 @@ export const configSchema = z.object({
   PROJECTOR_CATCHUP_INTERVAL_S: decimal(z.number().min(0)).default(2),
   PROJECTOR_CATCHUP_CHUNK: count(500),
   PROJECTOR_POISON_POLICY: z.enum(['block', 'skip']).default('block'),
+  // OpenTelemetry tracing, by the spec's own variable names (contract.md, "Tracing"); read here like
+  // every other setting and handed to the OTel SDK as explicit options.
+  OTEL_SDK_DISABLED: z.string().transform((v) => v.toLowerCase() === 'true').default(false),
+  OTEL_TRACES_EXPORTER: exporters.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: keyValues.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValues.optional(),
+  OTEL_EXPORTER_OTLP_TIMEOUT: millis(10_000),
+  OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: millis(10_000).optional(),
+  OTEL_EXPORTER_OTLP_COMPRESSION: z.enum(['gzip', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: z.enum(['gzip', 'none']).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_RESOURCE_ATTRIBUTES: keyValues.optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: decimal(z.number().min(0).max(1)).optional(),
+  OTEL_BSP_SCHEDULE_DELAY: millis(5_000),
+  OTEL_BSP_EXPORT_TIMEOUT: millis(30_000),
+  OTEL_BSP_MAX_QUEUE_SIZE: count(2_048),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: count(512),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

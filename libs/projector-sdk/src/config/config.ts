@@ -1,4 +1,5 @@
 import { configSchema } from './config-schema.js';
+import { tracingConfigOf, type TracingConfig } from './tracing-config.js';
 
 /** The parsed configuration: names in camelCase, seconds turned into milliseconds, frozen. */
 export interface ProjectorConfig {
@@ -40,9 +41,12 @@ export interface ProjectorConfig {
   readonly catchupChunk: number;
   /** What an event the lens or the database rejects for good does to its partition. */
   readonly poisonPolicy: 'block' | 'skip';
+  /** OpenTelemetry tracing from the `OTEL_*` variables; undefined: off (no OTel SDK is loaded). */
+  readonly tracing: TracingConfig | undefined;
 }
 
-const SECRETS = new Set(['PROJECTOR_DATABASE_URL', 'PROJECTOR_AUTH_TOKEN']);
+// OTLP headers carry collectors' API keys.
+const SECRETS = new Set(['PROJECTOR_DATABASE_URL', 'PROJECTOR_AUTH_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']);
 
 /** Thrown when a variable does not parse; `lines` has one line per bad variable. */
 export class ConfigError extends Error {
@@ -53,13 +57,14 @@ export class ConfigError extends Error {
 }
 
 /**
- * Parses the environment (or any record of strings) once. Values are trimmed, and empty ones count
+ * Parses the environment (or any record of strings) once: the `PROJECTOR_*` variables and the
+ * `OTEL_*` ones of tracing. Values are trimmed, and empty ones count
  * as unset, so `PROJECTOR_AUTH_TOKEN=` in a compose file does not turn auth on with an empty token.
  */
 export function parseConfig(env: Record<string, string | undefined>): ProjectorConfig {
   const relevant = Object.fromEntries(
     Object.entries(env)
-      .filter(([key]) => key.startsWith('PROJECTOR_'))
+      .filter(([key]) => key.startsWith('PROJECTOR_') || key.startsWith('OTEL_'))
       .map(([key, value]) => [key, value?.trim()] as const)
       .filter(([, value]) => value !== undefined && value !== ''),
   );
@@ -101,5 +106,6 @@ export function parseConfig(env: Record<string, string | undefined>): ProjectorC
     catchupIntervalMs: c.PROJECTOR_CATCHUP_INTERVAL_S * 1000,
     catchupChunk: c.PROJECTOR_CATCHUP_CHUNK,
     poisonPolicy: c.PROJECTOR_POISON_POLICY,
+    tracing: tracingConfigOf(c),
   });
 }

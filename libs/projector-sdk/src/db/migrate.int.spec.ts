@@ -43,7 +43,9 @@ describe('migrate()', () => {
       WHERE table_schema IN ('event_core', 'lens_memo') ORDER BY 1`;
     expect(tables.map((t) => t.name)).toEqual([
       'event_core.event_log',
+      'event_core.projector_lenses',
       'event_core.projector_partition_blocks',
+      'event_core.projector_rebuilds',
       'event_core.projector_skips',
       'event_core.projector_state_hashes',
       'event_core.projector_watermarks',

@@ -13,6 +13,8 @@ import { metricsRoute } from './routes/metrics.js';
 import { partitionRoutes } from './routes/partitions.js';
 import { stateHashRoute } from './routes/state-hash.js';
 import type { ServerDeps } from './server-deps.js';
+import { registerHttpSpans } from '../tracing/http-spans.js';
+import { tracingOn } from '../tracing/span.js';
 
 /**
  * Composes the projector's HTTP app. It never listens: `start()` does, and tests call `inject`.
@@ -30,6 +32,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Request ids are ours, never a client's header: they appear in 500 answers and the logs.
     genReqId: () => randomUUID(),
   });
+  // First of the hooks: a request refused by any later one still has its span.
+  if (tracingOn()) registerHttpSpans(app);
   limitConnections(app, connectionLimit(deps.config), () => deps.metrics.connectionsDropped.inc({ projector: deps.lens.projectorName }));
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the answers (OpenAPI); the answers are built by the code from typed

@@ -13,6 +13,7 @@ import { dropLensCopy, schemaExists } from './lens-schemas.js';
 import { buildLensOf, previousSchemaOf } from './rebuild-places.js';
 import { readLiveVersion, readRebuild, recordLiveVersion, recordRebuild } from './rebuild-record.js';
 import { countEvents } from './count-events.js';
+import { withSpan } from '../tracing/span.js';
 
 /** Events per backfill transaction: larger than a live catch-up chunk, for bigger set-based statements. */
 const DEFAULT_CHUNK = 5_000;
@@ -76,7 +77,15 @@ export type RebuildReport =
  * renames the schemas (live becomes `__previous`). Its state is data (the copy's schema and
  * watermarks, `event_core.projector_rebuilds`), so a run after a crash resumes where it stopped.
  */
-export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
+export function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
+  return withSpan('projector.rebuild', { 'projector.lens_version': deps.lens.version }, async (span) => {
+    const report = await rebuildLens(deps);
+    span?.setAttributes({ 'projector.outcome': report.status, ...(report.status !== 'refused' && { 'projector.events': report.events, 'projector.partitions': report.partitions, 'projector.different': report.different }) });
+    return report;
+  });
+}
+
+async function rebuildLens(deps: RebuildDeps): Promise<RebuildReport> {
   const { sql, lens, metrics, log } = deps;
   const started = Date.now();
   const copy = buildLensOf(lens);
@@ -177,7 +186,7 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
     }
     if (deps.noCutover) return finish('built', compared);
     phase = 'cutting over';
-    const outcome: CutoverOutcome = await cutOver({
+    const outcome: CutoverOutcome = await withSpan('projector.rebuild.cutover', {}, () => cutOver({
       sql,
       lens,
       copy,
@@ -185,7 +194,7 @@ export async function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
       chunk: deps.chunk ?? DEFAULT_CHUNK,
       moved: compared.moved,
       acceptDifferences: expectDifferences || Boolean(deps.acceptDifferences),
-    });
+    }));
     if (!outcome.ok) {
       compared.different.push(...outcome.different);
       log.error({ different: outcome.different }, 'partitions moved during the cutover differ from live: not cut over');

@@ -6,6 +6,8 @@ import { checkLogged } from '../apply/lens-payload.js';
 import { lockPartitions } from '../apply/partition-store.js';
 import { qualifiedTable } from '../lens/lens-in.js';
 import { hashSnapshot, readWatermark, type StateHash } from '../state/state-hash.js';
+import { partitionAttributes } from '../tracing/attributes.js';
+import { withSpan } from '../tracing/span.js';
 
 export interface ReplayResult {
   readonly partition: Partition;
@@ -37,7 +39,15 @@ class Rollback extends Error {}
  * and then everything is rolled back (or committed, with `rebuild`). Readers keep seeing the live
  * rows meanwhile (MVCC); live events of this partition wait; other partitions are untouched.
  */
-export async function replayPartition(sql: Sql, lens: Lens, partition: Partition, options: ReplayOptions = {}): Promise<ReplayResult> {
+export function replayPartition(sql: Sql, lens: Lens, partition: Partition, options: ReplayOptions = {}): Promise<ReplayResult> {
+  return withSpan('projector.replay.partition', partitionAttributes(partition), async (span) => {
+    const result = await replayInTransaction(sql, lens, partition, options);
+    span?.setAttributes({ 'projector.events': result.eventsReplayed, 'projector.watermark': result.watermark, 'projector.replay.equal': result.equal, 'projector.replay.rebuilt': result.rebuilt });
+    return result;
+  });
+}
+
+async function replayInTransaction(sql: Sql, lens: Lens, partition: Partition, options: ReplayOptions): Promise<ReplayResult> {
   let result: ReplayResult | undefined;
   try {
     await sql.begin(async (tx) => {

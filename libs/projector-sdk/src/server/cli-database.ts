@@ -5,6 +5,7 @@ import { migrate } from '../db/migrate.js';
 import type { Lens } from '../lens/lens-types.js';
 import { resolveCliDatabaseUrl } from './database.js';
 import { createLogger } from './logger.js';
+import { startTracing } from '../tracing/start-tracing.js';
 
 export interface CliContext {
   readonly sql: Sql;
@@ -38,11 +39,14 @@ export async function withCliDatabase(
     return 2;
   }
   const log = createLogger(config, `${lens.serviceName}-${command}`);
+  // A command's spans (a replay's, a rebuild's) go where the server's go, under `<service>-<command>`.
+  const tracing = await startTracing(config.tracing, { serviceName: `${lens.serviceName}-${command}`, projectorName: lens.projectorName, log });
   const sql = connectDatabase(target.url, { max: config.dbPoolMax, applicationName: `${lens.serviceName}-${command}` });
   try {
     await migrate(sql, lens);
     return await work({ sql, config, log });
   } finally {
     await sql.end({ timeout: 5 });
+    await tracing?.shutdown();
   }
 }

@@ -13,6 +13,7 @@ import { createProjectorMetrics, type ProjectorMetrics } from '../metrics/projec
 import { openDatabase } from './database.js';
 import { onPoisonDelivery } from '../poison/delivery-poison.js';
 import { createLogger } from './logger.js';
+import { startTracing } from '../tracing/start-tracing.js';
 
 export interface ProjectorOptions {
   lens: Lens;
@@ -41,7 +42,15 @@ export interface Projector {
 /** Composes one lens with the SDK into a projector. */
 export async function createProjector({ lens, config, logger }: ProjectorOptions): Promise<Projector> {
   const log = logger ?? createLogger(config, lens.serviceName);
-  const database = await openDatabase(lens, config, log);
+  // First: the HTTP app registers its request spans only with tracing on.
+  const tracing = await startTracing(config.tracing, { serviceName: lens.serviceName, projectorName: lens.projectorName, log });
+  let database;
+  try {
+    database = await openDatabase(lens, config, log);
+  } catch (err) {
+    await tracing?.shutdown();
+    throw err;
+  }
   const { sql } = database;
   const metrics = createProjectorMetrics(config.metricsMaxPartitions);
   const applier = createApplier({ sql, lens, config, metrics, log, onPoison: (event, error) => onPoisonDelivery({ sql, lens, config, metrics, log }, event, error) });
@@ -76,6 +85,8 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
         await app.close();
         await stopBackground?.();
         await database.close();
+        // Last: the spans of everything above are exported before the process ends.
+        await tracing?.shutdown();
       })()),
   };
   return projector;

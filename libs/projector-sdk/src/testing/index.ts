@@ -17,3 +17,4 @@ export { logEvents, type StreamEvent } from './log-events.js';
 export { documentedExamples, postDocumentedExamples, type DocumentedExample } from './openapi-examples.js';
 // The workspace's one free-port and wait-for-/health helpers (from the dev library, for apps' tests).
 export { freePort, waitForHealthy } from '@projectors/dev-postgres';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
