@@ -22,3 +22,4 @@ export { canonicalJson, payloadHashOf, canonicalEnvelopeText, parseJsonBody, typ
 export { computeStateHash, hashSnapshot, snapshotText, type StateHash, type PartitionHash } from './state/state-hash.js';
 export { listPartitions, replayPartition, runReplayCli, type ReplayResult } from './replay/index.js';
 export { runPartitionsCli } from './poison/partitions-cli.js';
+export { runRebuild, runRebuildCli, type RebuildReport } from './rebuild/index.js';

@@ -70,6 +70,9 @@ export const configSchema = z.object({
   PROJECTOR_CATCHUP_INTERVAL_S: decimal(z.number().min(0)).default(2),
   PROJECTOR_CATCHUP_CHUNK: count(500),
   PROJECTOR_POISON_POLICY: z.enum(['block', 'skip']).default('block'),
+  // Issue 13: events per rebuild transaction, and what a projector does when its lens version is new.
+  PROJECTOR_REBUILD_CHUNK: count(5000),
+  PROJECTOR_LENS_UPGRADE: z.enum(['auto', 'manual']).default('auto'),
   // OpenTelemetry tracing, by the spec's own variable names (contract.md, "Tracing"); read here like
   // every other setting and handed to the OTel SDK as explicit options.
   OTEL_SDK_DISABLED: z.string().transform((v) => v.toLowerCase() === 'true').default(false),

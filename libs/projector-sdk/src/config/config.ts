@@ -39,6 +39,10 @@ export interface ProjectorConfig {
   readonly catchupIntervalMs: number;
   /** Events one catch-up transaction applies at most; a delivery with a larger gap is queued. */
   readonly catchupChunk: number;
+  /** Events per rebuild transaction (PROJECTOR_REBUILD_CHUNK). */
+  readonly rebuildChunk: number;
+  /** A new lens version: build it beside the live one and cut over (`auto`), or log what to run (`manual`). */
+  readonly lensUpgrade: 'auto' | 'manual';
   /** What an event the lens or the database rejects for good does to its partition. */
   readonly poisonPolicy: 'block' | 'skip';
   /** OpenTelemetry tracing from the `OTEL_*` variables; undefined: off (no OTel SDK is loaded). */
@@ -105,6 +109,8 @@ export function parseConfig(env: Record<string, string | undefined>): ProjectorC
     metricsMaxPartitions: c.PROJECTOR_METRICS_MAX_PARTITIONS,
     catchupIntervalMs: c.PROJECTOR_CATCHUP_INTERVAL_S * 1000,
     catchupChunk: c.PROJECTOR_CATCHUP_CHUNK,
+    rebuildChunk: c.PROJECTOR_REBUILD_CHUNK,
+    lensUpgrade: c.PROJECTOR_LENS_UPGRADE,
     poisonPolicy: c.PROJECTOR_POISON_POLICY,
     tracing: tracingConfigOf(c),
   });

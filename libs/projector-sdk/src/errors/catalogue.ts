@@ -10,6 +10,7 @@ export const errorCatalogue = {
   not_found: { status: 404, message: 'No such route.' },
   out_of_order: { status: 409, message: 'An earlier event of this partition is not applied yet.' },
   partition_blocked: { status: 409, message: 'The partition is blocked at a poison event; retry after an operator unblocks it.' },
+  rebuild_running: { status: 409, message: 'A rebuild of this lens is running already (GET /rebuild shows it).' },
   not_blocked_at: { status: 409, message: 'The partition is not blocked at that event (see blocked_at).' },
   payload_too_large: { status: 413, message: 'The body is over the size limit.' },
   unsupported_media_type: { status: 415, message: 'The body is declared in a charset other than UTF-8.' },

@@ -84,6 +84,7 @@ export const errorAnswers = {
   unavailable: errorAnswer('unavailable', position),
   partition_blocked: errorAnswer('partition_blocked', { ...position, blocked_at: seq }),
   not_blocked_at: errorAnswer('not_blocked_at', { blocked_at: seq.nullable() }),
+  rebuild_running: errorAnswer('rebuild_running', {}),
 } satisfies Record<ErrorCode, z.ZodType>;
 
 /** 409 of a partition blocked at a poison event, for an event not in the log (retry later). */

@@ -11,6 +11,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoute } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { partitionRoutes } from './routes/partitions.js';
+import { rebuildRoutes } from './routes/rebuild.js';
 import { stateHashRoute } from './routes/state-hash.js';
 import type { ServerDeps } from './server-deps.js';
 import { registerHttpSpans } from '../tracing/http-spans.js';
@@ -69,6 +70,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   metricsRoute(app, deps);
   stateHashRoute(app, deps);
   partitionRoutes(app, deps);
+  if (deps.rebuilds) rebuildRoutes(app, { ...deps, rebuilds: deps.rebuilds });
   await app.ready();
   return app;
 }

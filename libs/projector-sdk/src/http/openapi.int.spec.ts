@@ -69,6 +69,8 @@ describe('GET /openapi.json', () => {
           'get /partitions/{world_id}/{branch}',
           'post /partitions/{world_id}/{branch}/skip',
           'post /partitions/{world_id}/{branch}/retry',
+          'get /rebuild',
+          'post /rebuild',
         ].sort(),
       );
       for (const { url, method, operation } of operations) {
@@ -85,7 +87,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('requires the bearer token on the write routes and the operator routes exactly when one is configured', async () => {
-    const behindToken = (method: string, url: string) => method === 'post' || url.startsWith('/partitions');
+    const behindToken = (method: string, url: string) => method === 'post' || url.startsWith('/partitions') || url === '/rebuild';
     const secured = await openapi(strict);
     expect(secured.components?.securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer' } });
     for (const { method, url, operation } of operationsOf(secured)) {
@@ -95,7 +97,7 @@ describe('GET /openapi.json', () => {
     const open = await openapi(plain);
     expect(open.components?.securitySchemes).toBeUndefined();
     // 409 without the reject policy: a blocked partition (POST /events) and a skip of the wrong event.
-    const conflicts = ['post /events', 'post /partitions/{world_id}/{branch}/skip'];
+    const conflicts = ['post /events', 'post /partitions/{world_id}/{branch}/skip', 'post /rebuild'];
     for (const { method, url, operation } of operationsOf(open)) {
       expect(operation.security).toBeUndefined();
       expect(Object.keys(operation.responses)).not.toContain('401');
@@ -196,6 +198,8 @@ const cases: Case[] = [
   { name: 'state-hash bad query', projector: () => strict, method: 'GET', url: '/state-hash?world_id=w1&branch=main', status: 400 },
   { name: 'state-hash unavailable', projector: () => down, method: 'GET', url: `/state-hash?world_id=${newWorld()}&branch=main`, status: 503 },
   { name: 'metrics text', projector: () => strict, method: 'GET', url: '/metrics', status: 200 },
+  { name: 'rebuild status', projector: () => strict, method: 'GET', url: '/rebuild', headers: auth, status: 200 },
+  { name: 'rebuild unauthorized', projector: () => strict, method: 'GET', url: '/rebuild', status: 401 },
   { name: 'metrics JSON', projector: () => strict, method: 'GET', url: '/metrics', headers: { accept: 'application/json' }, status: 200 },
   { name: 'metrics JSON unavailable', projector: () => down, method: 'GET', url: '/metrics', headers: { accept: 'application/json' }, status: 503 },
 ];

@@ -5,6 +5,7 @@ import type { ProjectorConfig } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
 import type { CatchupStatus } from '../catchup/catchup-status.js';
 import type { Lens } from '../lens/lens-types.js';
+import type { RebuildRunner } from '../rebuild/rebuild-runner.js';
 import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
 
 /** Everything the HTTP layer needs, built once by the projector and handed in. */
@@ -19,4 +20,6 @@ export interface ServerDeps {
   readonly authenticate: onRequestAsyncHookHandler | undefined;
   /** What the catch-up loop last saw (for `/health`). */
   readonly catchup?: CatchupStatus;
+  /** Rebuilds in the background (`/rebuild`); absent, the route is not served. */
+  readonly rebuilds?: RebuildRunner;
 }

@@ -14,6 +14,7 @@ import { openDatabase } from './database.js';
 import { onPoisonDelivery } from '../poison/delivery-poison.js';
 import { createLogger } from './logger.js';
 import { startTracing } from '../tracing/start-tracing.js';
+import { createRebuildRunner, type RebuildRunner } from '../rebuild/rebuild-runner.js';
 
 export interface ProjectorOptions {
   lens: Lens;
@@ -31,6 +32,8 @@ export interface Projector {
   readonly log: Logger;
   /** What the catch-up loop last saw (also shown by `/health`). */
   readonly catchup: CatchupStatus;
+  /** Rebuilds of the lens beside the live one (`POST /rebuild`, a new lens version). */
+  readonly rebuilds: RebuildRunner;
   /** Creates what is missing of `event_core` and the lens schema. */
   migrate(): Promise<MigrationReport>;
   /** Migrates, listens and starts the background tasks; resolves with the address. */
@@ -56,7 +59,8 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
   const applier = createApplier({ sql, lens, config, metrics, log, onPoison: (event, error) => onPoisonDelivery({ sql, lens, config, metrics, log }, event, error) });
   const authenticate = config.authToken ? bearerAuth(config.authToken) : undefined;
   const catchup = newCatchupStatus();
-  const app = await buildServer({ lens, config, sql, applier, metrics, logger: log, authenticate, catchup });
+  const rebuilds = createRebuildRunner({ sql, lens, config, metrics, log });
+  const app = await buildServer({ lens, config, sql, applier, metrics, logger: log, authenticate, catchup, rebuilds });
   let stopBackground: (() => Promise<void>) | undefined;
   let closing: Promise<void> | undefined;
 
@@ -68,6 +72,7 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
     metrics,
     log,
     catchup,
+    rebuilds,
     migrate: async () => {
       const report = await migrate(sql, lens);
       log.info({ applied: report.applied }, report.applied.length ? 'migrations applied' : 'schema up to date');
@@ -77,6 +82,7 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
       await projector.migrate();
       const address = await app.listen({ port: config.port, host: config.host });
       stopBackground = startBackgroundTasks({ sql, lens, config, metrics, log, catchup });
+      await rebuilds.checkLensVersion();
       log.info({ address, projector: lens.projectorName }, 'projector listening');
       return address;
     },
@@ -84,6 +90,7 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
       (closing ??= (async () => {
         await app.close();
         await stopBackground?.();
+        await rebuilds.close();
         await database.close();
         // Last: the spans of everything above are exported before the process ends.
         await tracing?.shutdown();
