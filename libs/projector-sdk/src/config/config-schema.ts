@@ -50,6 +50,8 @@ export const configSchema = z.object({
   PROJECTOR_CATCHUP_INTERVAL_S: decimal(z.number().min(0)).default(2),
   PROJECTOR_CATCHUP_CHUNK: count(500),
   PROJECTOR_POISON_POLICY: z.enum(['block', 'skip']).default('block'),
+  // A background loop without progress for its interval plus this long makes /ready answer 503.
+  PROJECTOR_STALL_SECONDS: seconds(300),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

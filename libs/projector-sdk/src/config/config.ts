@@ -40,6 +40,8 @@ export interface ProjectorConfig {
   readonly catchupChunk: number;
   /** What an event the lens or the database rejects for good does to its partition. */
   readonly poisonPolicy: 'block' | 'skip';
+  /** A background loop is stalled (`/ready` 503) after its interval plus this long without progress. */
+  readonly stallGraceMs: number;
 }
 
 const SECRETS = new Set(['PROJECTOR_DATABASE_URL', 'PROJECTOR_AUTH_TOKEN']);
@@ -101,5 +103,6 @@ export function parseConfig(env: Record<string, string | undefined>): ProjectorC
     catchupIntervalMs: c.PROJECTOR_CATCHUP_INTERVAL_S * 1000,
     catchupChunk: c.PROJECTOR_CATCHUP_CHUNK,
     poisonPolicy: c.PROJECTOR_POISON_POLICY,
+    stallGraceMs: c.PROJECTOR_STALL_SECONDS * 1000,
   });
 }

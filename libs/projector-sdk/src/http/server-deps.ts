@@ -1,6 +1,7 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { Applier } from '../apply/applier.js';
+import type { LoopProgress } from '../background/loop-progress.js';
 import type { ProjectorConfig } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
 import type { CatchupStatus } from '../catchup/catchup-status.js';
@@ -19,4 +20,6 @@ export interface ServerDeps {
   readonly authenticate: onRequestAsyncHookHandler | undefined;
   /** What the catch-up loop last saw (for `/health`). */
   readonly catchup?: CatchupStatus;
+  /** Each background loop's last progress (for `/ready`); none watched until the loops start. */
+  readonly progress?: LoopProgress;
 }
