@@ -15,5 +15,5 @@ export { createTestProjector, partitionSender, useTestProjector, type TestProjec
 export { describeSetBasedEquivalence, type EquivalenceOptions } from './equivalence-suite.js';
 export { logEvents, type StreamEvent } from './log-events.js';
 export { documentedExamples, postDocumentedExamples, type DocumentedExample } from './openapi-examples.js';
-// The workspace's one free-port and wait-for-/health helpers (from the dev library, for apps' tests).
-export { freePort, waitForHealthy } from '@projectors/dev-postgres';
+// The workspace's one free-port and wait-for-/ready helpers (from the dev library, for apps' tests).
+export { freePort, waitForReady } from '@projectors/dev-postgres';
