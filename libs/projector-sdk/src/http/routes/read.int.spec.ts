@@ -10,7 +10,7 @@ import { parseConfig } from '../../config/config.js';
 import { createProjector, type Projector } from '../../server/create-projector.js';
 import { makeEvent, newWorld } from '../../testing/fixtures/events.fixture.js';
 import { memoLens } from '../../testing/fixtures/memo-lens.fixture.js';
-import { parsePrometheusText, sampleValue } from '../../testing/fixtures/prometheus-text.fixture.js';
+import { parsePrometheusText, sampleValue } from '../../testing/prometheus-text.js';
 import { testProjector } from '../../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../../testing/index.js';
 
