@@ -64,7 +64,7 @@ describe('projector.start() and close() over real HTTP', () => {
 
     // While closing, a newcomer is not served: refused, or 503 if it rode an open keep-alive socket
     // (/ready says why; /health, liveness, would still answer 200).
-    const newcomer = await fetch(`${base}/ready`).then(async (r) => [r.status, (await r.json()).reasons], () => 'refused');
+    const newcomer = await fetch(`${base}/ready`).then(async (r) => [r.status, ((await r.json()) as { reasons: unknown }).reasons], () => 'refused');
     if (newcomer !== 'refused') expect(newcomer).toEqual([503, expect.arrayContaining([{ check: 'shutting_down', message: expect.any(String) }])]);
 
     const res = await slow;
