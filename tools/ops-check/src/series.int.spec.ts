@@ -76,7 +76,7 @@ describe("the series of ops/ against projector-rel's real /metrics", () => {
     // Logged but not delivered: catch-up applies two events, and parks the partition at the poison one.
     await logEvents(db.sql, [event(10, logged, 'note.created', { id: 'n1', title: 'T' }), event(11, logged, 'note.created', { id: 'n2', title: 'T' })]);
     await logEvents(db.sql, [event(20, poisoned, 'note.created', { id: 'no title' })]);
-    await vi.waitFor(async () => expect((await (await fetch(`${base}/partitions?status=blocked`)).json()).partitions).toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(((await (await fetch(`${base}/partitions?status=blocked`)).json()) as { partitions: unknown[] }).partitions).toHaveLength(1), { timeout: 10_000 });
     expect((await post(`/partitions/${poisoned}/main/skip`, { global_seq: 20, reason: 'ops-check' })).status).toBe(200);
     // Live rows changed behind the projector's back: the state-hash monitor's replay disagrees.
     await db.sql`UPDATE lens_rel.note SET title = 'tampered' WHERE world_id = ${live}`;
