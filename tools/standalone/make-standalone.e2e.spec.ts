@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { createTestDatabase, freePort, waitForHealthy, type TestDatabase } from '@projectors/projector-sdk/testing';
+import { createTestDatabase, freePort, waitForReady, type TestDatabase } from '@projectors/projector-sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const APP = 'projector-rel';
@@ -71,7 +71,7 @@ describe(`the standalone folder of ${APP}`, () => {
     const exited = once(proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     const base = `http://127.0.0.1:${port}`;
 
-    await waitForHealthy(base, proc, { timeoutMs: 30_000, output: () => output });
+    await waitForReady(base, proc, { timeoutMs: 30_000, output: () => output });
     const response = await fetch(`${base}/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

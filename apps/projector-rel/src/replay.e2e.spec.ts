@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { relLens } from '@projectors/lens-rel';
 import { expectedRelModel, generateRelStream, logRelEvents, readRelPartition, type RelEvent } from '@projectors/lens-rel/testing';
 import { computeStateHash, createProjector, parseConfig, type Projector } from '@projectors/projector-sdk';
-import { createTestDatabase, freePort, waitForHealthy, type TestDatabase } from '@projectors/projector-sdk/testing';
+import { createTestDatabase, freePort, waitForReady, type TestDatabase } from '@projectors/projector-sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -42,7 +42,7 @@ const env = (port: number): NodeJS.ProcessEnv => ({
   PROJECTOR_CATCHUP_INTERVAL_S: '0',
 });
 
-/** Starts `node dist/main.js` and waits until `/health` answers 200. */
+/** Starts `node dist/main.js` and waits until `/ready` answers 200. */
 async function startApp(): Promise<{ proc: ChildProcess; base: string; output: () => string }> {
   const port = await freePort();
   const proc = spawn(process.execPath, [MAIN], { cwd: ROOT, env: env(port), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,7 +51,7 @@ async function startApp(): Promise<{ proc: ChildProcess; base: string; output: (
   proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   app = proc;
   const base = `http://127.0.0.1:${port}`;
-  await waitForHealthy(base, proc, { output: () => output });
+  await waitForReady(base, proc, { output: () => output });
   return { proc, base, output: () => output };
 }
 

@@ -8,5 +8,5 @@ export type { EmbeddedPostgres, EmbeddedPostgresLogger, EmbeddedPostgresOptions 
 export { devDataDir, findDevDatabase, workspaceRoot, type FoundDevDatabase } from './dev-database.js';
 export { createFreshDatabase, type FreshDatabase } from './fresh-database.js';
 export { freePort, isListening, isPortFree } from './free-port.js';
-export { waitForHealthy } from './wait-healthy.js';
+export { waitForReady } from './wait-ready.js';
 export { STAGE_ROOT } from './staging.js';

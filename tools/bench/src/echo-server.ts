@@ -7,7 +7,8 @@
 import Fastify from 'fastify';
 
 const app = Fastify({ logger: false });
-app.get('/health', async () => ({ status: 'healthy' }));
+// The probe the spawner waits on (see waitForReady), as a projector answers it.
+app.get('/ready', async () => ({ status: 'ready' }));
 app.post<{ Body: { global_seq?: unknown } }>('/events', async (request) => ({ status: 'processed', global_seq: request.body.global_seq }));
 
 const port = Number(process.env['PROJECTOR_PORT'] ?? 0);

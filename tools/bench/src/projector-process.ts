@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, waitForHealthy } from '@projectors/dev-postgres';
+import { freePort, waitForReady } from '@projectors/dev-postgres';
 
 export interface ProjectorProcess {
   readonly url: string;
@@ -28,7 +28,7 @@ export interface StartProjectorOptions {
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 40_000;
 
-/** Starts `node apps/projector-rel/dist/main.js` (the production build) and waits for `GET /health` to answer 200. */
+/** Starts `node apps/projector-rel/dist/main.js` (the production build) and waits for `GET /ready` to answer 200. */
 export async function startProjector(options: StartProjectorOptions): Promise<ProjectorProcess> {
   const port = await freePort();
   const main = path.join(options.root, options.main ?? 'apps/projector-rel/dist/main.js');
@@ -56,7 +56,7 @@ export async function startProjector(options: StartProjectorOptions): Promise<Pr
   const url = `http://127.0.0.1:${port}`;
 
   try {
-    await waitForHealthy(url, child, { timeoutMs: READY_TIMEOUT_MS });
+    await waitForReady(url, child, { timeoutMs: READY_TIMEOUT_MS });
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`projector-rel did not start: ${(err as Error).message}; see ${options.logFile}`, { cause: err });

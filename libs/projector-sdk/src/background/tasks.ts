@@ -10,6 +10,7 @@ import { catchupDeps } from '../catchup/catchup-deps.js';
 import type { CatchupStatus } from '../catchup/catchup-status.js';
 import { reportPartitions } from '../catchup/partition-report.js';
 import { repeat } from './every.js';
+import type { LoopProgress } from './loop-progress.js';
 
 export interface BackgroundDeps {
   sql: Sql;
@@ -19,10 +20,12 @@ export interface BackgroundDeps {
   log: Logger;
   /** Written by the catch-up loop, read by `/health`. */
   catchup: CatchupStatus;
+  /** Each loop's last progress, read by `/ready`. */
+  progress: LoopProgress;
 }
 
 /** What the gauges and the state-hash monitor need (no catch-up). */
-export type MonitorDeps = Omit<BackgroundDeps, 'catchup'>;
+export type MonitorDeps = Omit<BackgroundDeps, 'catchup' | 'progress'>;
 
 /** Partitions the lag report reads at most per refresh. */
 const LAG_GAUGE_PARTITIONS = 10_000;
@@ -60,7 +63,12 @@ export async function updateLagMetrics({ sql, lens, metrics }: MonitorDeps): Pro
  * a sample of partitions from the log (`PROJECTOR_REPLAY_SAMPLE`, taken in turn across runs) and
  * counts those whose replayed hash differs in `projector_replay_mismatch_total`.
  */
-export async function recordStateHashes({ sql, lens, config, metrics, log }: MonitorDeps, run = 0): Promise<number> {
+export async function recordStateHashes(
+  { sql, lens, config, metrics, log }: MonitorDeps,
+  run = 0,
+  /** Called after each partition hashed or replayed: a long run is progress, not a stall. */
+  onStep: () => void = () => undefined,
+): Promise<number> {
   const partitions = await sql<{ world_id: string; branch: string }[]>`
     SELECT world_id, branch FROM event_core.projector_watermarks WHERE projector_name = ${lens.projectorName}
     ORDER BY world_id, branch`;
@@ -74,6 +82,7 @@ export async function recordStateHashes({ sql, lens, config, metrics, log }: Mon
     if (metrics.partitions.admit(p.world_id, p.branch)) {
       metrics.stateHash.set({ projector: lens.projectorName, world_id: p.world_id, branch: p.branch }, hashGaugeValue(stateHash));
     }
+    onStep();
   }
   for (let i = 0; i < Math.min(config.replaySample, partitions.length); i++) {
     const p = partitions[(run * config.replaySample + i) % partitions.length]!;
@@ -82,22 +91,26 @@ export async function recordStateHashes({ sql, lens, config, metrics, log }: Mon
       metrics.replayMismatch.inc({ projector: lens.projectorName });
       log.error({ world_id: p.world_id, branch: p.branch, watermark: result.watermark, live: result.liveHash, replay: result.replayHash }, 'replay mismatch: live state differs from the log');
     }
+    onStep();
   }
   log.debug({ partitions: partitions.length }, 'state hashes recorded');
   return partitions.length;
 }
 
 /**
- * Starts the background loops (database ping, lag and watermark gauges, state-hash monitor);
- * the returned function stops them and waits for the one running to finish.
+ * Starts the background loops (database ping, lag and watermark gauges, state-hash monitor, catch-up),
+ * each watched by `deps.progress`; the returned function stops them and waits for the one running to finish.
  */
 export function startBackgroundTasks(deps: BackgroundDeps): () => Promise<void> {
-  const { sql, lens, config, metrics, log } = deps;
+  const { sql, lens, config, metrics, log, progress } = deps;
   const controller = new AbortController();
   const common = { backoffMs: config.errorBackoffMs, signal: controller.signal, log };
   const failed = (task: string) => () => metrics.backgroundErrors.inc({ projector: lens.projectorName, task });
   let databaseUp = true;
   let monitorRuns = 0;
+  progress.watch('health-check', config.healthCheckIntervalMs);
+  progress.watch('lag-metrics', config.metricsUpdateIntervalMs);
+  progress.watch('state-hash-monitor', config.stateHashIntervalMs);
   const loops = [
     repeat(
       async () => {
@@ -110,23 +123,28 @@ export function startBackgroundTasks(deps: BackgroundDeps): () => Promise<void> 
           databaseUp = false;
         }
         metrics.databaseUp.set({ projector: lens.projectorName }, databaseUp ? 1 : 0);
+        // Its work is to find out, and it did: a ping that fails is still progress (the gauge says 0).
+        progress.beat('health-check');
       },
       { ...common, name: 'health-check', intervalMs: config.healthCheckIntervalMs },
     ),
-    repeat(() => updateLagMetrics(deps), {
-      ...common,
-      name: 'lag-metrics',
-      intervalMs: config.metricsUpdateIntervalMs,
-      onError: failed('lag-metrics'),
-    }),
-    repeat(async () => void (await recordStateHashes(deps, monitorRuns++)), {
-      ...common,
-      name: 'state-hash-monitor',
-      intervalMs: config.stateHashIntervalMs,
-      onError: failed('state-hash-monitor'),
-    }),
+    repeat(
+      async () => {
+        await updateLagMetrics(deps);
+        progress.beat('lag-metrics');
+      },
+      { ...common, name: 'lag-metrics', intervalMs: config.metricsUpdateIntervalMs, onError: failed('lag-metrics') },
+    ),
+    repeat(
+      async () => {
+        await recordStateHashes(deps, monitorRuns++, () => progress.beat('state-hash-monitor'));
+        progress.beat('state-hash-monitor');
+      },
+      { ...common, name: 'state-hash-monitor', intervalMs: config.stateHashIntervalMs, onError: failed('state-hash-monitor') },
+    ),
   ];
   if (config.catchupIntervalMs > 0) {
+    progress.watch('catch-up', config.catchupIntervalMs);
     loops.push(
       runCatchupLoop(catchupDeps(deps), {
         intervalMs: config.catchupIntervalMs, backoffMs: config.errorBackoffMs, signal: controller.signal, onError: failed('catch-up'),
@@ -136,5 +154,6 @@ export function startBackgroundTasks(deps: BackgroundDeps): () => Promise<void> 
   return async () => {
     controller.abort();
     await Promise.allSettled(loops);
+    progress.clear();
   };
 }

@@ -37,6 +37,8 @@ export interface CatchupDeps {
   readonly follow?: string;
   /** How often a long pass logs its progress (default 5 s). */
   readonly progressEveryMs?: number;
+  /** Called after each transaction and at the end of a pass: a long pass is progress, not a stall. */
+  readonly onProgress?: () => void;
 }
 
 export interface PassReport {
@@ -79,6 +81,7 @@ export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
           tally.behind += page.length;
           status.catchingUp = true;
           await drain(deps, page, tally, () => {
+            deps.onProgress?.();
             status.partitionsBehind = Math.max(0, tally.behind - tally.done);
             if (Date.now() - lastProgress >= every) {
               lastProgress = Date.now();
@@ -98,6 +101,7 @@ export async function catchUpPass(deps: CatchupDeps): Promise<PassReport> {
   if (seconds * 1000 >= every) progress();
   status.partitionsBehind = 0;
   status.lastPassAt = new Date();
+  deps.onProgress?.();
   return { partitionsBehind: tally.behind, partitionsDone: tally.done, events: tally.events, failed: tally.failed, seconds };
 }
 

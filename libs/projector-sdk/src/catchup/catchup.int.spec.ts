@@ -126,6 +126,8 @@ describe('catch-up from the log', () => {
     void pass.finally(() => (done = true));
     while (!done) {
       seen.add((await first.app.inject({ method: 'GET', url: '/health' })).json().catching_up as boolean);
+      // /health does no I/O: without a turn of the event loop the pass's queries would never run.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     expect((await pass).events).toBe(3000);
     expect(seen.has(true)).toBe(true);

@@ -97,6 +97,8 @@ export const configSchema = z.object({
   OTEL_BSP_EXPORT_TIMEOUT: millis(30_000),
   OTEL_BSP_MAX_QUEUE_SIZE: count(2_048),
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE: count(512),
+  // A background loop without progress for its interval plus this long makes /ready answer 503.
+  PROJECTOR_STALL_SECONDS: seconds(300),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -47,6 +47,8 @@ export interface ProjectorConfig {
   readonly poisonPolicy: 'block' | 'skip';
   /** OpenTelemetry tracing from the `OTEL_*` variables; undefined: off (no OTel SDK is loaded). */
   readonly tracing: TracingConfig | undefined;
+  /** A background loop is stalled (`/ready` 503) after its interval plus this long without progress. */
+  readonly stallGraceMs: number;
 }
 
 // OTLP headers carry collectors' API keys.
@@ -113,5 +115,6 @@ export function parseConfig(env: Record<string, string | undefined>): ProjectorC
     lensUpgrade: c.PROJECTOR_LENS_UPGRADE,
     poisonPolicy: c.PROJECTOR_POISON_POLICY,
     tracing: tracingConfigOf(c),
+    stallGraceMs: c.PROJECTOR_STALL_SECONDS * 1000,
   });
 }

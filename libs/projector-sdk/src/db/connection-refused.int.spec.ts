@@ -57,8 +57,9 @@ describe('PostgreSQL refusing connections (53300)', () => {
       expect(res.headers['retry-after']).toBe('1');
       expect(ms).toBeLessThan(3_000);
     }
-    const health = await projector.app.inject({ method: 'GET', url: '/health' });
-    expect(health.statusCode).toBe(503);
+    const ready = await projector.app.inject({ method: 'GET', url: '/ready' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().reasons).toMatchObject([{ check: 'database' }]);
 
     await db.sql.unsafe(`ALTER ROLE ${role} CONNECTION LIMIT -1`);
     const { res, ms } = await timed(2, worldId);

@@ -9,6 +9,12 @@ export interface MigrationReport {
   applied: string[];
 }
 
+/** What `migrate` applies, in order: each scope, its migrations, and the schema it creates (if any). */
+export const migrationScopes = (lens: Lens): [scope: string, migrations: readonly Migration[], schema: string | null][] => [
+  ['event_core', eventCoreMigrations, null],
+  [lens.schema, lens.migrations, lens.schema],
+];
+
 /**
  * Brings `event_core` and the lens schema up to date in one transaction under an advisory lock, so
  * several processes starting at once apply each migration exactly once and none sees half a schema.
@@ -27,11 +33,7 @@ export async function migrate(sql: Sql, lens: Lens): Promise<MigrationReport> {
         applied_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (scope, id)
       )`;
-    const scopes: [string, readonly Migration[], string | null][] = [
-      ['event_core', eventCoreMigrations, null],
-      [lens.schema, lens.migrations, lens.schema],
-    ];
-    for (const [scope, migrations, schema] of scopes) {
+    for (const [scope, migrations, schema] of migrationScopes(lens)) {
       if (schema) {
         await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
         await tx`SELECT set_config('search_path', ${`"${schema}"`}, true)`;

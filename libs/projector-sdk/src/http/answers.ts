@@ -100,27 +100,55 @@ export const badEventAnswerSchema = z
 
 const identity = { service: z.string(), projector_name: z.string(), lens: z.string() };
 
-export const healthyAnswerSchema = z
+const catchupView = z
+  .object({ partitions_behind: z.number().int().min(0), events_applied: z.number().int().min(0), last_pass_at: z.string().nullable() })
+  .meta({ description: "This process's catch-up loop: partitions behind in the pass running, events applied since start, when the last pass ended." });
+
+/** `GET /health`: liveness, from memory only. */
+export const liveAnswerSchema = z
   .object({
     ...identity,
-    status: z.enum(['healthy', 'degraded']),
-    watermark_count: z.number().int().min(0),
-    blocked_partitions: z.number().int().min(0),
+    status: z.literal('healthy'),
+    uptime_seconds: z.number().min(0),
+    shutting_down: z.boolean(),
     catching_up: z.boolean(),
-    catchup: z
-      .object({ partitions_behind: z.number().int().min(0), events_applied: z.number().int().min(0), last_pass_at: z.string().nullable() })
-      .optional(),
+    catchup: catchupView.optional(),
   })
   .meta({
     description:
-      'The database answered; watermark_count is the number of partitions this projector has seen. degraded: some partitions are blocked at a poison event (the others flow); catching_up: catch-up is applying logged events.',
+      'The process answers (liveness). Read from memory: it says nothing about the database (see /ready), and stays 200 while shutting down. catching_up: catch-up is applying logged events.',
   });
 
-const unhealthy = z.object({ ...identity, status: z.literal('unhealthy'), error: z.string() }).meta({ description: 'The database query failed.' });
+/** Why `/ready` answers 503: one entry per check that failed. */
+const notReadyReason = z.discriminatedUnion('check', [
+  z.object({ check: z.literal('database'), message: z.string() }).meta({ description: 'The readiness query failed: the database is unreachable or refused it.' }),
+  z
+    .object({ check: z.literal('migrations'), message: z.string(), pending: z.array(z.string()) })
+    .meta({ description: 'Migrations of event_core or the lens are not applied (scope/id); the process applies them at start.' }),
+  z.object({ check: z.literal('shutting_down'), message: z.string() }).meta({ description: 'The process is stopping: requests in flight finish, new ones go elsewhere.' }),
+  z
+    .object({ check: z.literal('stalled'), task: z.enum(['health-check', 'lag-metrics', 'state-hash-monitor', 'catch-up']), seconds_since_progress: z.number().min(0), message: z.string() })
+    .meta({ description: 'A background loop has made no progress for longer than its interval plus PROJECTOR_STALL_SECONDS (hung, or failing every time).' }),
+]);
 
-export const unhealthyAnswerSchema = z
-  .union([unhealthy, errorAnswers.unavailable])
-  .meta({ description: 'The database is unreachable (status unhealthy), or the process is shutting down (error unavailable, with Retry-After).' });
+/** `GET /ready` 200: readiness, with what the same query counts. */
+export const readyAnswerSchema = z
+  .object({
+    ...identity,
+    status: z.enum(['ready', 'degraded']),
+    watermark_count: z.number().int().min(0),
+    blocked_partitions: z.number().int().min(0),
+  })
+  .meta({
+    description:
+      'Ready: the database answered, every migration is applied, the process is not shutting down, and no background loop is stalled. watermark_count is the number of partitions this projector has seen. degraded: some partitions are blocked at a poison event (the others flow).',
+  });
+
+export const notReadyAnswerSchema = z
+  .object({ ...identity, status: z.literal('not_ready'), reasons: z.array(notReadyReason).min(1) })
+  .meta({ description: 'Not ready: send events elsewhere or later (Retry-After). reasons lists every check that failed.' });
+
+export type NotReadyReason = z.infer<typeof notReadyReason>;
 
 export const stateHashAnswerSchema = z
   .object({ world_id: z.string(), branch: z.string(), watermark, state_hash: z.string().regex(/^[0-9a-f]{64}$/) })

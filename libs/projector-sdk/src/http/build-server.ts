@@ -12,10 +12,14 @@ import { healthRoute } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { partitionRoutes } from './routes/partitions.js';
 import { rebuildRoutes } from './routes/rebuild.js';
+import { readyRoute } from './routes/ready.js';
 import { stateHashRoute } from './routes/state-hash.js';
 import type { ServerDeps } from './server-deps.js';
 import { registerHttpSpans } from '../tracing/http-spans.js';
 import { tracingOn } from '../tracing/span.js';
+
+/** Liveness and readiness: answered while closing too. */
+const PROBES = new Set(['/health', '/ready']);
 
 /**
  * Composes the projector's HTTP app. It never listens: `start()` does, and tests call `inject`.
@@ -49,8 +53,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async () => {
-    if (closing) throw new ProjectorError('unavailable', 'shutting down', { retryAfterSeconds: 5 });
+  // The probes answer for themselves while closing: the process is alive (/health 200) and not
+  // ready (/ready 503 shutting_down), so an orchestrator stops routing to it without killing it.
+  app.addHook('onRequest', async (request) => {
+    if (closing && !PROBES.has(request.routeOptions.url ?? '')) throw new ProjectorError('unavailable', 'shutting down', { retryAfterSeconds: 5 });
   });
   // A keep-alive connection busy when close began is not idle, so close() would wait for the
   // client to drop it: answer it with `Connection: close` instead.
@@ -59,6 +65,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   app.addHook('onResponse', async (request, reply) => {
+    // Route templates and the status codes this app sends: a bounded set of label values.
+    const route = request.routeOptions.url === undefined ? 'unmatched' : `${request.method} ${request.routeOptions.url}`;
+    deps.metrics.httpRequests.inc({ projector: deps.lens.projectorName, route, status: String(reply.statusCode) });
     request.log.debug(
       { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
       'request',
@@ -66,7 +75,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   eventRoutes(app, deps);
-  healthRoute(app, deps);
+  healthRoute(app, deps, () => closing);
+  readyRoute(app, deps, () => closing);
   metricsRoute(app, deps);
   stateHashRoute(app, deps);
   partitionRoutes(app, deps);

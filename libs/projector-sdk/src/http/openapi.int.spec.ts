@@ -21,6 +21,11 @@ let strict: Projector;
 let plain: Projector;
 /** A database nothing listens on: the 503s. */
 let down: Projector;
+/** A database never migrated: /ready's migrations reason. */
+const empty = useTestDatabase({ prefix: 'sdk_openapi_empty' });
+let unmigrated: Projector;
+/** A loop watched that never beats, with a stall grace of 1 ms: /ready's stalled reason. */
+let stalled: Projector;
 
 beforeAll(async () => {
   strict = await testProjector(db.url, { PROJECTOR_AUTH_TOKEN: TOKEN, PROJECTOR_GAP_POLICY: 'reject', PROJECTOR_BODY_LIMIT_BYTES: '4096' });
@@ -34,9 +39,13 @@ beforeAll(async () => {
       PROJECTOR_LOG_LEVEL: 'silent',
     }),
   });
+  unmigrated = await createProjector({ lens: memoLens, config: parseConfig({ PROJECTOR_DATABASE_URL: empty.url, PROJECTOR_LOG_LEVEL: 'silent' }) });
+  stalled = await testProjector(db.url, { PROJECTOR_STALL_SECONDS: '0.001' });
+  stalled.progress.watch('catch-up', 0);
+  await new Promise((resolve) => setTimeout(resolve, 10));
 });
 afterAll(async () => {
-  await Promise.all([strict?.close(), plain?.close(), down?.close()]);
+  await Promise.all([strict?.close(), plain?.close(), down?.close(), unmigrated?.close(), stalled?.close()]);
 });
 
 const openapi = async (p: Projector) => (await p.app.inject({ method: 'GET', url: '/openapi.json' })).json() as OpenAPIV3.Document;
@@ -61,6 +70,7 @@ describe('GET /openapi.json', () => {
       expect(operations.map((o) => `${o.method} ${o.url}`).sort()).toEqual(
         [
           'get /health',
+          'get /ready',
           'get /metrics',
           'get /state-hash',
           'post /events',
@@ -192,8 +202,12 @@ const cases: Case[] = [
   post('batch payload_too_large', '/events/batch', batch(event(26, 'item.set', { id: 'a', value: 'x'.repeat(70_000) })), 413),
   post('batch apply_failed', '/events/batch', batch(event(27, 'item.crash', {})), 500),
   post('batch unavailable', '/events/batch', batch(event(28)), 503, () => down, {}),
-  { name: 'health healthy', projector: () => strict, method: 'GET', url: '/health', status: 200 },
-  { name: 'health unhealthy', projector: () => down, method: 'GET', url: '/health', status: 503 },
+  { name: 'health healthy', projector: () => strict, method: 'GET', url: '/health', status: 200, answer: { status: 'healthy' } },
+  { name: 'health healthy without a database', projector: () => down, method: 'GET', url: '/health', status: 200, answer: { status: 'healthy' } },
+  { name: 'ready', projector: () => strict, method: 'GET', url: '/ready', status: 200, answer: { status: 'ready' } },
+  { name: 'ready not_ready: database', projector: () => down, method: 'GET', url: '/ready', status: 503, answer: { status: 'not_ready' } },
+  { name: 'ready not_ready: migrations', projector: () => unmigrated, method: 'GET', url: '/ready', status: 503, answer: { status: 'not_ready', reasons: [{ check: 'migrations' }] } },
+  { name: 'ready not_ready: stalled', projector: () => stalled, method: 'GET', url: '/ready', status: 503, answer: { status: 'not_ready', reasons: [{ check: 'stalled', task: 'catch-up' }] } },
   { name: 'state-hash', projector: () => strict, method: 'GET', url: `/state-hash?world_id=${newWorld()}&branch=main`, status: 200 },
   { name: 'state-hash bad query', projector: () => strict, method: 'GET', url: '/state-hash?world_id=w1&branch=main', status: 400 },
   { name: 'state-hash unavailable', projector: () => down, method: 'GET', url: `/state-hash?world_id=${newWorld()}&branch=main`, status: 503 },

@@ -29,7 +29,7 @@ const operations = (doc: Document): Operation[] =>
     Object.values(OpenAPIV3.HttpMethods).flatMap((method) => (item?.[method] ? [item[method]] : [])),
   );
 
-/** Every 503 of the contract may carry Retry-After (all but /health's own "unhealthy" do). */
+/** Every 503 of the contract may carry Retry-After (the error handler's and /ready's do). */
 const withRetryAfter: SwaggerTransform = (route) => {
   const { schema, url } = jsonSchemaTransform(route);
   const response = schema.response as Record<string, { headers?: object }> | undefined;

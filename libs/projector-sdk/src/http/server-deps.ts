@@ -1,6 +1,7 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { Applier } from '../apply/applier.js';
+import type { LoopProgress } from '../background/loop-progress.js';
 import type { ProjectorConfig } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
 import type { CatchupStatus } from '../catchup/catchup-status.js';
@@ -22,4 +23,6 @@ export interface ServerDeps {
   readonly catchup?: CatchupStatus;
   /** Rebuilds in the background (`/rebuild`); absent, the route is not served. */
   readonly rebuilds?: RebuildRunner;
+  /** Each background loop's last progress (for `/ready`); none watched until the loops start. */
+  readonly progress?: LoopProgress;
 }

@@ -4,7 +4,7 @@ import { recordStateHashes, updateLagMetrics } from '../background/tasks.js';
 import type { Projector } from '../server/create-projector.js';
 import { makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
 import { memoLens } from '../testing/fixtures/memo-lens.fixture.js';
-import { parsePrometheusText } from '../testing/fixtures/prometheus-text.fixture.js';
+import { parsePrometheusText } from '../testing/prometheus-text.js';
 import { testProjector } from '../testing/fixtures/projector.fixture.js';
 import { useTestDatabase } from '../testing/index.js';
 import { kindLabel } from './projector-metrics.js';

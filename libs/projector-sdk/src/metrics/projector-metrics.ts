@@ -129,8 +129,24 @@ export function createProjectorMetrics(maxPartitions: number) {
     labelNames: ['projector'] as const,
     registers: [registry],
   });
+  // The two an alert needs that the others cannot give: a loop that stops getting anything done
+  // (a hung query, a pass stuck) shows no error, and a 503 rate wants every answer as its denominator.
+  const backgroundProgress = new Gauge({
+    name: 'projector_background_last_progress_timestamp_seconds',
+    help: 'Unix time of the last progress of a background loop (a run done, or one step of a long one), by task',
+    labelNames: ['projector', 'task'] as const,
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: 'projector_http_requests_total',
+    help: 'HTTP requests answered, by route (method and path template, or unmatched) and status code',
+    labelNames: ['projector', 'route', 'status'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    backgroundProgress,
+    httpRequests,
     databaseUp,
     eventsProcessed,
     eventsFailed,

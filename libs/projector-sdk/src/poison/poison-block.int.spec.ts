@@ -87,10 +87,10 @@ describe('PROJECTOR_POISON_POLICY=block (default)', () => {
     expect(await block(worldId)).toBeUndefined();
   });
 
-  it('/health is degraded while a partition is blocked, and the gauge counts them', async () => {
-    const health = await projector.app.inject({ method: 'GET', url: '/health' });
-    expect(health.statusCode).toBe(200);
-    expect(health.json()).toMatchObject({ status: 'degraded', blocked_partitions: 4, catching_up: false });
+  it('/ready is degraded (still 200) while a partition is blocked, and the gauge counts them', async () => {
+    const ready = await projector.app.inject({ method: 'GET', url: '/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'degraded', blocked_partitions: 4 });
     const { sql, lens, config, metrics, log } = projector;
     await updateLagMetrics({ sql, lens, config, metrics, log });
     expect((await metrics.partitionsBlocked.get()).values[0]!.value).toBe(4);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApplier } from '../apply/applier.js';
+import { createLoopProgress, type LoopProgress } from '../background/loop-progress.js';
 import { startBackgroundTasks } from '../background/tasks.js';
 import { newCatchupStatus, type CatchupStatus } from '../catchup/catchup-status.js';
 import type { ProjectorConfig } from '../config/config.js';
@@ -34,6 +35,8 @@ export interface Projector {
   readonly catchup: CatchupStatus;
   /** Rebuilds of the lens beside the live one (`POST /rebuild`, a new lens version). */
   readonly rebuilds: RebuildRunner;
+  /** Each background loop's last progress (`/ready` says stalled when one stops). */
+  readonly progress: LoopProgress;
   /** Creates what is missing of `event_core` and the lens schema. */
   migrate(): Promise<MigrationReport>;
   /** Migrates, listens and starts the background tasks; resolves with the address. */
@@ -60,7 +63,8 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
   const authenticate = config.authToken ? bearerAuth(config.authToken) : undefined;
   const catchup = newCatchupStatus();
   const rebuilds = createRebuildRunner({ sql, lens, config, metrics, log });
-  const app = await buildServer({ lens, config, sql, applier, metrics, logger: log, authenticate, catchup, rebuilds });
+  const progress = createLoopProgress((task, atMs) => metrics.backgroundProgress.set({ projector: lens.projectorName, task }, atMs / 1000));
+  const app = await buildServer({ lens, config, sql, applier, metrics, logger: log, authenticate, catchup, rebuilds, progress });
   let stopBackground: (() => Promise<void>) | undefined;
   let closing: Promise<void> | undefined;
 
@@ -73,6 +77,7 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
     log,
     catchup,
     rebuilds,
+    progress,
     migrate: async () => {
       const report = await migrate(sql, lens);
       log.info({ applied: report.applied }, report.applied.length ? 'migrations applied' : 'schema up to date');
@@ -81,7 +86,7 @@ export async function createProjector({ lens, config, logger }: ProjectorOptions
     start: async () => {
       await projector.migrate();
       const address = await app.listen({ port: config.port, host: config.host });
-      stopBackground = startBackgroundTasks({ sql, lens, config, metrics, log, catchup });
+      stopBackground = startBackgroundTasks({ sql, lens, config, metrics, log, catchup, progress });
       await rebuilds.checkLensVersion();
       log.info({ address, projector: lens.projectorName }, 'projector listening');
       return address;

@@ -62,9 +62,10 @@ describe('projector.start() and close() over real HTTP', () => {
     const closing = projector.close().then(() => (closed = true));
     expect(projector.close()).toBe(projector.close()); // one shutdown, however often asked
 
-    // While closing, a newcomer is not served: refused, or 503 if it rode an open keep-alive socket.
-    const newcomer = await fetch(`${base}/health`).then((r) => r.status, () => 'refused');
-    expect(['refused', 503]).toContain(newcomer);
+    // While closing, a newcomer is not served: refused, or 503 if it rode an open keep-alive socket
+    // (/ready says why; /health, liveness, would still answer 200).
+    const newcomer = await fetch(`${base}/ready`).then(async (r) => [r.status, ((await r.json()) as { reasons: unknown }).reasons], () => 'refused');
+    if (newcomer !== 'refused') expect(newcomer).toEqual([503, expect.arrayContaining([{ check: 'shutting_down', message: expect.any(String) }])]);
 
     const res = await slow;
     expect(res).toEqual({ status: 200, json: { status: 'processed', global_seq: 1 } });

@@ -55,6 +55,12 @@ export function describeProjectorContract(lens: Lens): void {
       expect(res.json()).toMatchObject({ service: lens.serviceName, status: 'healthy', projector_name: lens.projectorName, lens: lens.name });
     });
 
+    it('GET /ready: migrated and reachable, so ready', async () => {
+      const res = await t.projector.app.inject({ method: 'GET', url: '/ready' });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ service: lens.serviceName, status: 'ready', projector_name: lens.projectorName, lens: lens.name });
+    });
+
     it('a kind without a handler is ignored and moves the watermark; its redelivery is a duplicate', async () => {
       const worldId = randomUUID();
       const event = { global_seq: 7, event_id: 'c-7', envelope: { world_id: worldId, branch: 'main', kind: 'contract.unknown-kind', payload: {} } };

@@ -14,7 +14,8 @@ export { nxBuild, startApp, type LogLine, type RunningApp, type StartAppOptions 
 export { createTestProjector, partitionSender, useTestProjector, type TestProjectorRef } from './test-projector.js';
 export { describeSetBasedEquivalence, type EquivalenceOptions } from './equivalence-suite.js';
 export { logEvents, type StreamEvent } from './log-events.js';
+export { familyOf, parsePrometheusText, type MetricFamily, type Sample } from './prometheus-text.js';
 export { documentedExamples, postDocumentedExamples, type DocumentedExample } from './openapi-examples.js';
-// The workspace's one free-port and wait-for-/health helpers (from the dev library, for apps' tests).
-export { freePort, waitForHealthy } from '@projectors/dev-postgres';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
+// The workspace's one free-port and wait-for-/ready helpers (from the dev library, for apps' tests).
+export { freePort, waitForReady } from '@projectors/dev-postgres';

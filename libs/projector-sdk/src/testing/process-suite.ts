@@ -47,6 +47,8 @@ export function describeProjectorProcess(options: ProcessSuiteOptions): void {
       const health = await fetch(`${base}/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ service: project, status: 'healthy', projector_name: projectorName, lens });
+      const ready = await fetch(`${base}/ready`);
+      expect(await ready.json()).toMatchObject({ service: project, status: 'ready' });
       // A write goes through too: a kind no lens handles is applied as ignored.
       const event = { global_seq: 1, event_id: 'e2e-1', envelope: { world_id: randomUUID(), branch: 'main', kind: 'e2e.unknown', payload: {} } };
       const res = await fetch(`${base}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });

@@ -1,33 +1,25 @@
 import type { FastifyInstance } from 'fastify';
-import { healthyAnswerSchema, unhealthyAnswerSchema } from '../answers.js';
+import { liveAnswerSchema } from '../answers.js';
 import type { ServerDeps } from '../server-deps.js';
 
 const schema = {
-  summary: 'Liveness and database reachability',
-  response: { 200: healthyAnswerSchema, 503: unhealthyAnswerSchema },
+  summary: 'Liveness: the process answers (no database query)',
+  response: { 200: liveAnswerSchema },
 };
 
-/** `GET /health`: pings the database by counting this projector's watermarks. */
-export function healthRoute(app: FastifyInstance, { lens, sql, catchup }: ServerDeps): void {
+/**
+ * `GET /health`: liveness. It reads only memory, so a lost database or a slow pool never makes an
+ * orchestrator restart a process that a restart would not help; readiness is `/ready`.
+ */
+export function healthRoute(app: FastifyInstance, { lens, catchup }: ServerDeps, isClosing: () => boolean): void {
   const identity = { service: lens.serviceName, projector_name: lens.projectorName, lens: lens.name };
-  app.get('/health', { schema }, async (request, reply) => {
-    try {
-      const [row] = await sql<{ n: number; blocked: number }[]>`
-        SELECT (SELECT count(*)::int FROM event_core.projector_watermarks WHERE projector_name = ${lens.projectorName}) AS n,
-               (SELECT count(*)::int FROM event_core.projector_partition_blocks WHERE projector_name = ${lens.projectorName}) AS blocked`;
-      // Blocked partitions degrade, but do not fail, the projector: the others flow (issue 11).
-      return { ...identity, status: row!.blocked > 0 ? 'degraded' : 'healthy', watermark_count: row!.n, ...catchupHealth(row!.blocked, catchup) };
-    } catch (err) {
-      request.log.warn({ err }, 'health check: database unreachable');
-      return reply.code(503).send({ ...identity, status: 'unhealthy', error: err instanceof Error ? err.message : String(err) });
-    }
-  });
-}
-
-function catchupHealth(blocked: number, catchup: ServerDeps['catchup']) {
-  return {
-    blocked_partitions: blocked,
+  const started = performance.now();
+  app.get('/health', { schema }, async () => ({
+    ...identity,
+    status: 'healthy' as const,
+    uptime_seconds: Math.round(performance.now() - started) / 1000,
+    shutting_down: isClosing(),
     catching_up: catchup?.catchingUp ?? false,
     catchup: catchup && { partitions_behind: catchup.partitionsBehind, events_applied: catchup.eventsApplied, last_pass_at: catchup.lastPassAt?.toISOString() ?? null },
-  };
+  }));
 }
