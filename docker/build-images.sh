@@ -19,11 +19,20 @@ for app in "${IMAGE_APPS[@]}"; do
     # --format docker: the OCI format has no HEALTHCHECK and buildah drops it without a word.
     # --layers: the build stage up to `ARG APP` is built once and shared by the three images.
     # --isolation chroot: no user namespaces or runtime needed, which containers in CI rarely allow.
-    buildah bud --isolation chroot --format docker --layers \
-      -f docker/Dockerfile --build-arg "APP=$app" --build-arg "NODE_IMAGE=$NODE_IMAGE" -t "$name" .
+    bud=(buildah bud --isolation chroot --format docker --layers -f docker/Dockerfile --build-arg "APP=$app" --build-arg "NODE_IMAGE=$NODE_IMAGE")
+    "${bud[@]}" -t "$name" .
+    # The build stage under a tag of its own (from the cache just made: a second or so), so that the
+    # prune below keeps its layers for the next run and drops only those no tag leads to any more.
+    "${bud[@]}" --quiet --target build -t "$(image_name "$app-build")" . >/dev/null
   fi
   echo "image $name built in $(( $(date +%s) - began )) s"
 done
+
+# Each build whose sources changed leaves the previous build's layers behind (a GB or so): remove
+# the images no tag leads to. Docker collects its build cache itself.
+if [ "$IMAGE_ENGINE" = buildah ]; then
+  echo "pruned $(buildah rmi --prune 2>/dev/null | wc -l) untagged images"
+fi
 
 # The sizes, as the engine reports them.
 for app in "${IMAGE_APPS[@]}"; do
