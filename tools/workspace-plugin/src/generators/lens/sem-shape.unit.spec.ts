@@ -27,6 +27,7 @@ const SAME_TEXT = [
   'apps/projector-sem/vitest.config.ts',
   'apps/projector-sem/src/main.ts',
   'apps/projector-sem/src/replay.ts',
+  'apps/projector-sem/src/rebuild.ts',
   'apps/projector-sem/src/partitions.ts',
   'apps/projector-sem/src/main.e2e.spec.ts',
 ];
