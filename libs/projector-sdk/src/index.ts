@@ -14,6 +14,7 @@ export { identifier, storableText, MAX_IDENTIFIER_BYTES } from './event/index.js
 export { createProjector, type Projector, type ProjectorOptions } from './server/create-projector.js';
 export { runProjector } from './server/run-projector.js';
 export { createLogger } from './server/logger.js';
+export { createProjectorMetrics, type ProjectorMetrics } from './metrics/projector-metrics.js';
 export { connectDatabase, type Sql } from './db/connect.js';
 export { maskDatabaseUrl } from './db/mask-url.js';
 export { migrate } from './db/migrate.js';

@@ -13,6 +13,7 @@ import { startProjector, type ProjectorProcess } from './projector-process.js';
 import { pushScenario, type PushContext, type PushScenario } from './scenarios/push-scenario.js';
 import { lensRows, rawCopy, rawInsert } from './scenarios/raw-postgres.js';
 import { replayWholeLog } from './scenarios/replay-log.js';
+import { rebuildUnderLoad } from './scenarios/rebuild-lens.js';
 import type { ScenarioResult } from './scenarios/scenario-result.js';
 import { stateHashScenario } from './scenarios/state-hash.js';
 import { checkTargets, TARGETS, type TargetCheck } from './targets.js';
@@ -137,7 +138,7 @@ export async function runBench(options: BenchOptions, { root, env, say, onInterr
     await db.release(options.keepDatabase);
   });
   const planned = pushScenarios(options);
-  const total = planned.length + 6;
+  const total = planned.length + 8;
   const step = (r: ScenarioResult) => {
     results.push(r);
     const latency = r.latencyMs ? `, p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms` : '';
@@ -172,6 +173,7 @@ export async function runBench(options: BenchOptions, { root, env, say, onInterr
     step(await rawInsert(sql, tables));
     step(await rawCopy(sql, tables));
     step(await replayWholeLog(db.url));
+    for (const r of await rebuildUnderLoad(ctx, 3_001)) step(r);
     step(await stateHashScenario(root, sql, db.url, options.hashRows));
 
     await projector.stop();
