@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { relLens } from '@projectors/lens-rel';
 import { expectedRelModel, generateRelStream, logRelEvents, readRelPartition } from '@projectors/lens-rel/testing';
+import { migrate } from '@projectors/projector-sdk';
 import { nxBuild, startApp, useTestDatabase } from '@projectors/projector-sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -13,6 +15,7 @@ const started: ChildProcess[] = [];
 
 beforeAll(async () => {
   await nxBuild(path.resolve(appDir, '../..'), 'projector-rel');
+  await migrate(db.sql, relLens);
   await logRelEvents(db.sql, events);
 }, 120_000);
 afterAll(() => {
