@@ -64,7 +64,7 @@ export async function applyDeliveries(tx: Tx, deliveries: readonly Delivery[], o
   const locked = lockPartitions(tx, lens.projectorName, groups.map((g) => g.partition));
   const reading = readPartitionStates(
     tx,
-    lens.projectorName,
+    lens,
     groups.map((g) => ({
       partition: g.partition,
       upTo: deliveries[g.indexes.at(-1)!]!.event.globalSeq,

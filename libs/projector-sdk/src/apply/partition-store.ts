@@ -1,5 +1,5 @@
 import { globalSeq, partitionKey, type GlobalSeq, type Partition } from '../event/event.js';
-import type { Tx } from '../lens/lens-types.js';
+import type { Lens, Tx } from '../lens/lens-types.js';
 
 /** An event read back from `event_core.event_log` (to fill a gap, or to replay). */
 export interface LoggedEvent {
@@ -70,11 +70,12 @@ type StateRow = {
  * Reads, in one statement for all partitions, each watermark and the logged events that sit between
  * it and `upTo` and are not among `delivering`: the gaps to fill first. It must execute after
  * `lockPartitions` (it may be sent right behind it on the same connection: a statement's snapshot is
- * taken when it starts, so it sees every commit made before the locks were granted).
+ * taken when it starts, so it sees every commit made before the locks were granted). Watermarks and
+ * blocks are `lens.projectorName`'s, skips are `lens.decisionsOf`'s (live's, for a copy made by lensIn).
  */
 export async function readPartitionStates(
   tx: Tx,
-  projectorName: string,
+  { projectorName, decisionsOf }: Pick<Lens, 'projectorName' | 'decisionsOf'>,
   reads: readonly PartitionRead[],
   delivering: readonly GlobalSeq[],
 ): Promise<Map<string, PartitionState>> {
@@ -101,7 +102,7 @@ export async function readPartitionStates(
         -- A skipped event (event_core.projector_skips) is no gap: replay passes over it as live did.
         AND NOT EXISTS (
           SELECT 1 FROM event_core.projector_skips s
-          WHERE s.projector_name = ${projectorName} AND s.world_id = e.world_id AND s.branch = e.branch AND s.global_seq = e.global_seq
+          WHERE s.projector_name = ${decisionsOf} AND s.world_id = e.world_id AND s.branch = e.branch AND s.global_seq = e.global_seq
         )
       ORDER BY e.global_seq
       LIMIT w.gap_limit
