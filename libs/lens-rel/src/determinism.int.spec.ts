@@ -2,7 +2,7 @@ import {
   createProjector,
   listPartitions,
   parseConfig,
-  replayPartition,
+  verifyPartition,
   type Projector,
   type ReplayResult,
 } from '@projectors/projector-sdk';
@@ -129,7 +129,7 @@ afterAll(async () => {
 
 /** A replay that does not finish is reported as such, not left to hang the file. */
 async function replayWithin(projector: Projector, worldId: string, branch: string, ms: number): Promise<ReplayResult | 'timed out'> {
-  const replay = replayPartition(projector.sql, relLens, { worldId, branch });
+  const replay = verifyPartition(projector.sql, relLens, { worldId, branch });
   replay.catch(() => undefined); // settles (rejected) only when the pool is closed at the end
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), ms)));
@@ -197,7 +197,7 @@ describe('the rel lens, fed one stream of 3,000 events over 4 worlds x 2 branche
           const logged = byPartition[i]!.length;
           const result = await replayWithin(projector, world_id, branch, 15_000);
           if (result === 'timed out') {
-            lines.push(`${name}: ${world_id}/${branch} (${logged} events): replayPartition did not finish in 15 s`);
+            lines.push(`${name}: ${world_id}/${branch} (${logged} events): verifyPartition did not finish in 15 s`);
             break; // its transaction holds a connection and the partition's lock until the pool closes
           }
           if (!result.equal || result.eventsReplayed !== logged || result.liveHash !== hashes[i]) {

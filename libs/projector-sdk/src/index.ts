@@ -21,6 +21,6 @@ export { migrate } from './db/migrate.js';
 
 export { canonicalJson, payloadHashOf, canonicalEnvelopeText, parseJsonBody, type PayloadHash } from './hash/index.js';
 export { computeStateHash, hashSnapshot, snapshotText, type StateHash, type PartitionHash } from './state/state-hash.js';
-export { listPartitions, replayPartition, runReplayCli, type ReplayResult } from './replay/index.js';
+export { listPartitions, rebuildPartition, recordStateHash, runReplayCli, verifyPartition, type ReplayResult, type VerifyOptions } from './replay/index.js';
 export { runPartitionsCli } from './poison/partitions-cli.js';
 export { runRebuild, runRebuildCli, type RebuildReport } from './rebuild/index.js';

@@ -86,7 +86,8 @@ type StateRow = {
  * Reads, in one statement for all partitions, each watermark and the logged events that sit between
  * it and `upTo` and are not among `delivering`: the gaps to fill first. It must execute after
  * `lockPartitions` (it may be sent right behind it on the same connection: a statement's snapshot is
- * taken when it starts, so it sees every commit made before the locks were granted).
+ * taken when it starts, so it sees every commit made before the locks were granted). Watermarks and
+ * blocks are `lens.projectorName`'s, skips are `lens.decisionsOf`'s (live's, for a copy made by lensIn).
  */
 export async function readPartitionStates(
   tx: Tx,

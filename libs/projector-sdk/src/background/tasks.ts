@@ -3,8 +3,10 @@ import type { ProjectorConfig } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
 import type { Lens } from '../lens/lens-types.js';
 import { hashGaugeValue, type ProjectorMetrics } from '../metrics/projector-metrics.js';
-import { replayPartition } from '../replay/replay-partition.js';
-import { computeStateHash } from '../state/state-hash.js';
+import { listPartitions } from '../replay/list-partitions.js';
+import { recordStateHash } from '../replay/recorded-hash.js';
+import { verifyPartition } from '../replay/verify-partition.js';
+import type { PartitionHash } from '../state/state-hash.js';
 import { runCatchupLoop } from '../catchup/catchup-loop.js';
 import { catchupDeps } from '../catchup/catchup-deps.js';
 import type { CatchupStatus } from '../catchup/catchup-status.js';
@@ -59,37 +61,37 @@ export async function updateLagMetrics({ sql, lens, metrics }: MonitorDeps): Pro
 }
 
 /**
- * Hashes every partition of this projector and records the hash beside its watermark; then replays
- * a sample of partitions from the log (`PROJECTOR_REPLAY_SAMPLE`, taken in turn across runs) and
- * counts those whose replayed hash differs in `projector_replay_mismatch_total`.
+ * Hashes every partition of this projector and records the hash beside its watermark; then verifies
+ * a sample of partitions against the log (`PROJECTOR_REPLAY_SAMPLE`, taken in turn across runs) at
+ * the hash just taken, without locking them (verifyPartition), and counts those whose replayed hash
+ * differs in `projector_replay_mismatch_total`.
  */
 export async function recordStateHashes(
   { sql, lens, config, metrics, log }: MonitorDeps,
   run = 0,
-  /** Called after each partition hashed or replayed: a long run is progress, not a stall. */
+  /** Called after each partition hashed or verified: a long run is progress, not a stall. */
   onStep: () => void = () => undefined,
 ): Promise<number> {
-  const partitions = await sql<{ world_id: string; branch: string }[]>`
-    SELECT world_id, branch FROM event_core.projector_watermarks WHERE projector_name = ${lens.projectorName}
-    ORDER BY world_id, branch`;
-  for (const p of partitions) {
-    const partition = { worldId: p.world_id, branch: p.branch };
-    const { watermark, stateHash } = await computeStateHash(sql, lens, partition);
-    await sql`
-      INSERT INTO event_core.projector_state_hashes (projector_name, world_id, branch, global_seq, state_hash)
-      VALUES (${lens.projectorName}, ${partition.worldId}, ${partition.branch}, ${watermark}, ${stateHash})
-      ON CONFLICT DO NOTHING`;
-    if (metrics.partitions.admit(p.world_id, p.branch)) {
-      metrics.stateHash.set({ projector: lens.projectorName, world_id: p.world_id, branch: p.branch }, hashGaugeValue(stateHash));
+  const partitions = await listPartitions(sql, lens);
+  const hashes: PartitionHash[] = [];
+  for (const partition of partitions) {
+    const hash = await recordStateHash(sql, lens, partition);
+    hashes.push(hash);
+    if (metrics.partitions.admit(partition.worldId, partition.branch)) {
+      metrics.stateHash.set({ projector: lens.projectorName, world_id: partition.worldId, branch: partition.branch }, hashGaugeValue(hash.stateHash));
     }
     onStep();
   }
   for (let i = 0; i < Math.min(config.replaySample, partitions.length); i++) {
-    const p = partitions[(run * config.replaySample + i) % partitions.length]!;
-    const result = await replayPartition(sql, lens, { worldId: p.world_id, branch: p.branch });
+    const at = (run * config.replaySample + i) % partitions.length;
+    const partition = partitions[at]!;
+    const result = await verifyPartition(sql, lens, partition, { against: hashes[at] });
     if (!result.equal) {
       metrics.replayMismatch.inc({ projector: lens.projectorName });
-      log.error({ world_id: p.world_id, branch: p.branch, watermark: result.watermark, live: result.liveHash, replay: result.replayHash }, 'replay mismatch: live state differs from the log');
+      log.error(
+        { world_id: partition.worldId, branch: partition.branch, watermark: result.watermark, live: result.liveHash, replay: result.replayHash },
+        'replay mismatch: live state differs from the log',
+      );
     }
     onStep();
   }

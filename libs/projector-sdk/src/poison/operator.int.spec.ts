@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayPartition } from '../replay/replay-partition.js';
+import { verifyPartition } from '../replay/verify-partition.js';
 import type { Projector } from '../server/create-projector.js';
 import { catchUp } from '../testing/fixtures/catchup.fixture.js';
 import { logEvents, makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
@@ -73,7 +73,7 @@ describe('operating partitions', () => {
     await catchUp(projector);
     const rows = await partitionRows(projector, worldId);
     expect(rows.applied).toEqual([201, 202, 204]);
-    expect(await replayPartition(projector.sql, memoLens, { worldId, branch: 'main' })).toMatchObject({ equal: true, eventsReplayed: 3 });
+    expect(await verifyPartition(projector.sql, memoLens, { worldId, branch: 'main' })).toMatchObject({ equal: true, eventsReplayed: 3 });
     expect((await call('POST', `/partitions/${worldId}/main/skip`, { global_seq: 203, reason: 'again' })).statusCode).toBe(409);
   });
 

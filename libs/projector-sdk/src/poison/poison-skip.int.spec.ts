@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordStateHashes } from '../background/tasks.js';
-import { replayPartition } from '../replay/replay-partition.js';
+import { verifyPartition } from '../replay/verify-partition.js';
 import type { Projector } from '../server/create-projector.js';
 import { catchUp } from '../testing/fixtures/catchup.fixture.js';
 import { logEvents, makeEvent, newWorld } from '../testing/fixtures/events.fixture.js';
@@ -55,7 +55,7 @@ describe('PROJECTOR_POISON_POLICY=skip', () => {
     await logEvents(db.sql, [set(20, worldId), badSchema(21, worldId), set(22, worldId), set(23, worldId)]);
     await catchUp(projector);
     expect((await partitionRows(projector, worldId)).watermark).toBe(23);
-    const result = await replayPartition(projector.sql, memoLens, { worldId, branch: 'main' });
+    const result = await verifyPartition(projector.sql, memoLens, { worldId, branch: 'main' });
     expect(result).toMatchObject({ equal: true, eventsReplayed: 3, watermark: 23 });
   });
 

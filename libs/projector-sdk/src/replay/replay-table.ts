@@ -1,5 +1,5 @@
 import { formatColumns } from '../server/format-columns.js';
-import type { ReplayResult } from './replay-partition.js';
+import type { ReplayResult } from './replay-result.js';
 
 /** The replay report: one row per partition, columns padded for a terminal. */
 export function formatReplayTable(results: readonly ReplayResult[]): string {

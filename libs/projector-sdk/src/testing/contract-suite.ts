@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { qualifiedTable } from '../lens/lens-in.js';
 import type { Lens } from '../lens/lens-types.js';
-import { replayPartition } from '../replay/replay-partition.js';
+import { verifyPartition } from '../replay/verify-partition.js';
 import { useTestProjector } from './test-projector.js';
 
 /**
@@ -98,7 +98,7 @@ export function describeProjectorContract(lens: Lens): void {
         INSERT INTO event_core.event_log (global_seq, event_id, world_id, branch, kind, envelope)
         VALUES (9001, ${`c-9001-${worldId}`}, ${worldId}, 'main', ${envelope.kind}, ${db.sql.json(envelope)})`;
       expect((await post({ global_seq: 9001, event_id: `c-9001-${worldId}`, envelope })).json().status).toBe('ignored');
-      const result = await replayPartition(t.projector.sql, lens, { worldId, branch: 'main' });
+      const result = await verifyPartition(t.projector.sql, lens, { worldId, branch: 'main' });
       expect(result).toMatchObject({ equal: true, eventsReplayed: 1, watermark: 9001 });
     });
   });

@@ -1,9 +1,9 @@
-import { connectDatabase, listPartitions, replayPartition } from '@projectors/projector-sdk';
+import { connectDatabase, listPartitions, verifyPartition } from '@projectors/projector-sdk';
 import { relLens } from '@projectors/lens-rel';
 import type { ScenarioResult } from './scenario-result.js';
 
 /**
- * Replays the whole log with the SDK (`replayPartition` over `listPartitions`, one after the
+ * Verifies the whole log with the SDK (`verifyPartition` over `listPartitions`, one after the
  * other, as `nx run projector-rel:replay -- --all` does), in this process, while the projector idles.
  */
 export async function replayWholeLog(databaseUrl: string): Promise<ScenarioResult> {
@@ -14,7 +14,7 @@ export async function replayWholeLog(databaseUrl: string): Promise<ScenarioResul
     let mismatches = 0;
     const started = performance.now();
     for (const partition of partitions) {
-      const result = await replayPartition(sql, relLens, partition);
+      const result = await verifyPartition(sql, relLens, partition);
       events += result.eventsReplayed;
       if (!result.equal) mismatches++;
     }
@@ -27,7 +27,7 @@ export async function replayWholeLog(databaseUrl: string): Promise<ScenarioResul
       seconds,
       rate: seconds > 0 ? events / seconds : 0,
       errors: mismatches,
-      detail: { partitions: partitions.length, hashMismatches: mismatches, note: 'each partition: hash, clear, apply the log, hash, roll back' },
+      detail: { partitions: partitions.length, hashMismatches: mismatches, note: 'each partition: live hash (recorded), apply the log into the scratch schema, hash, roll back' },
     };
   } finally {
     await sql.end({ timeout: 5 });
