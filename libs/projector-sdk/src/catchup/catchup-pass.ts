@@ -9,12 +9,12 @@ import type { CatchupStatus } from './catchup-status.js';
 import { withSpan } from '../tracing/span.js';
 
 /** Partitions a scan returns at most (a page; the pass pages on). */
-const SCAN_PAGE = 10_000;
+export const SCAN_PAGE = 10_000;
 /**
  * Partitions one catch-up transaction locks at most; never more than a chunk, since each one behind
  * has at least one event to apply (a lock taken for nothing would only keep another process off it).
  */
-const PARTITIONS_PER_TX = 64;
+export const PARTITIONS_PER_TX = 64;
 const PROGRESS_EVERY_MS = 5_000;
 
 export interface CatchupDeps {

@@ -1,4 +1,5 @@
 import { applyChunkIn } from '../catchup/catchup-chunk.js';
+import { PARTITIONS_PER_TX, SCAN_PAGE } from '../catchup/catchup-pass.js';
 import { scanBehind } from '../catchup/catchup-scan.js';
 import { lockLens } from '../apply/partition-store.js';
 import type { Sql } from '../db/connect.js';
@@ -11,8 +12,6 @@ import { forgetRebuild, recordLiveVersion } from './rebuild-record.js';
 
 /** How long the cutover waits for applies in flight to finish before it gives up (and is tried again). */
 const LOCK_TIMEOUT = '10s';
-const SCAN_PAGE = 10_000;
-const PARTITIONS_PER_TX = 64;
 
 export interface CutoverRequest {
   readonly sql: Sql;

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import type { Lens } from '../lens/lens-types.js';
 import { createProjectorMetrics } from '../metrics/projector-metrics.js';
 import { progressBar } from '../replay/progress.js';
 import { withCliDatabase } from '../server/cli-database.js';
+import { parseCommandArgs } from '../server/command-args.js';
 import { dropLensCopy, dropLensSchema, schemaExists } from './lens-schemas.js';
 import { buildLensOf, previousSchemaOf } from './rebuild-places.js';
 import { forgetRebuild } from './rebuild-record.js';
@@ -28,27 +28,18 @@ running dev database of \`make serve\`.`;
 
 /** The rebuild command of a projector app: `node dist/rebuild.js`. Returns the exit code. */
 export async function runRebuildCli(lens: Lens, argv: string[], env: Record<string, string | undefined>): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv.filter((a) => a !== '--'),
-      options: {
-        'accept-differences': { type: 'boolean', default: false },
-        'no-cutover': { type: 'boolean', default: false },
-        'drop-previous': { type: 'boolean', default: false },
-        abandon: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      'accept-differences': { type: 'boolean', default: false },
+      'no-cutover': { type: 'boolean', default: false },
+      'drop-previous': { type: 'boolean', default: false },
+      abandon: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if ('exit' in parsed) return parsed.exit;
+  const args = parsed.values;
   return withCliDatabase(lens, env, 'rebuild', async ({ sql, config, log }) => {
     if (args['drop-previous']) {
       const schema = previousSchemaOf(lens);

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import type { Partition } from '../event/event.js';
 import type { Lens } from '../lens/lens-types.js';
 import { withCliDatabase } from '../server/cli-database.js';
+import { parseCommandArgs } from '../server/command-args.js';
 import { progressBar } from './progress.js';
 import { listPartitions } from './list-partitions.js';
 import { rebuildPartition } from './rebuild-partition.js';
@@ -27,27 +27,18 @@ running dev database of \`make serve\`, found in .data/<service>/ (never a new, 
 
 /** The replay command of a projector app: `node dist/replay.js -- --all`. Returns the exit code. */
 export async function runReplayCli(lens: Lens, argv: string[], env: Record<string, string | undefined>): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv.filter((a) => a !== '--'),
-      options: {
-        'world-id': { type: 'string' },
-        branch: { type: 'string' },
-        all: { type: 'boolean', default: false },
-        rebuild: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      'world-id': { type: 'string' },
+      branch: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      rebuild: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if ('exit' in parsed) return parsed.exit;
+  const args = parsed.values;
   const single = args['world-id'] !== undefined || args.branch !== undefined;
   if (single === args.all || (single && (!args['world-id'] || !args.branch))) {
     process.stderr.write(`give either --world-id and --branch, or --all\n${USAGE}\n`);
