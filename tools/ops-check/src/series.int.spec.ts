@@ -69,7 +69,7 @@ afterAll(() => {
 });
 
 describe("the series of ops/ against projector-rel's real /metrics", () => {
-  it('provoked: events applied and refused, catch-up, a poison event blocked and skipped, a replay mismatch, a failing loop, dropped connections', async () => {
+  it('provoked: events applied and refused, catch-up, a poison event blocked and skipped, a replay mismatch, a failing loop, a rebuild, dropped connections', async () => {
     const [live, logged, poisoned] = [randomUUID(), randomUUID(), randomUUID()];
     expect((await post('/events', event(1, live, 'note.created', { id: 'n1', title: 'T' }))).status).toBe(200);
     expect((await post('/events', { ...event(2, live, 'note.created', { id: 'n2', title: 'T' }), global_seq: 0 })).status).toBe(400);
@@ -88,6 +88,12 @@ describe("the series of ops/ against projector-rel's real /metrics", () => {
     } finally {
       await db.sql`ALTER TABLE lens_rel.note_away RENAME TO note`;
     }
+    // A rebuild beside the live lens (the tampered partition differs from the log: accepted, repaired).
+    expect((await post('/rebuild', { accept_differences: true })).status).toBe(202);
+    await vi.waitFor(
+      async () => expect(await (await fetch(`${base}/rebuild`)).json()).toMatchObject({ running: false, last: { status: 'cut over' } }),
+      { timeout: 30_000, interval: 200 },
+    );
     // More connections than PROJECTOR_MAX_CONNECTIONS: the extra ones are closed at once.
     const { port, hostname } = new URL(base);
     const sockets = await Promise.all(

@@ -1,7 +1,7 @@
 import { applyDeliveries, type Delivery } from '../apply/apply-events.js';
 import { classifyError, toProjectorError } from '../apply/classify-error.js';
 import { checkLogged } from '../apply/lens-payload.js';
-import { tryLockPartitions } from '../apply/partition-store.js';
+import { advanceWatermarks, tryLockPartitions } from '../apply/partition-store.js';
 import type { Sql } from '../db/connect.js';
 import type { ProjectorError } from '../errors/projector-error.js';
 import { globalSeq, partitionKey, type GlobalSeq, type Partition } from '../event/event.js';
@@ -98,7 +98,8 @@ export async function applyChunkIn(
 ): Promise<{ ok: true; outcome: ChunkOutcome } | { ok: false; retry: FailedEvent; cause: unknown }> {
   const held = await dbSpan('try_lock_partitions', () => tryLockPartitions(tx, lens.projectorName, request.partitions));
   if (held.length === 0) return { ok: true, outcome: { held, applied: new Map(), events: 0, failed: [] } };
-  const rows = await dbSpan('read_log', () => readLogged(tx, lens, held, request));
+  const bounds = request.follow === undefined ? undefined : await readBounds(tx, request.follow, held);
+  const rows = await dbSpan('read_log', () => readLogged(tx, lens, held, request, bounds));
   const { deliveries, failed } = checkRows(lens, rows, request.stops);
   try {
     await applyDeliveries(tx, deliveries, { lens, gapPolicy: 'fill' });
@@ -106,6 +107,17 @@ export async function applyChunkIn(
     const retry = blame(err, deliveries);
     if (!retry) throw err;
     return { ok: false, retry, cause: err };
+  }
+  // A copy that read all there is up to live's watermark stands at that watermark, also when the
+  // last events there were skips (which it passes over, so no delivery would move it past them).
+  if (bounds && rows.length < request.chunk) {
+    const stopped = new Set(failed.map((f) => partitionKey(f.partition)));
+    const moves = held.flatMap((p) => {
+      const key = partitionKey(p);
+      const to = bounds.get(key);
+      return to === undefined || stopped.has(key) || request.stops.has(key) ? [] : [{ partition: p, to }];
+    });
+    await advanceWatermarks(tx, lens.projectorName, moves);
   }
   const applied = new Map<string, { count: number; watermark: GlobalSeq }>();
   for (const d of deliveries) {
@@ -119,21 +131,26 @@ export async function applyChunkIn(
  * The logged events past each watermark, read after the locks are held (a new statement, so its
  * snapshot sees every commit made before), partition after partition, `chunk` at most in all.
  */
-async function readLogged(tx: Tx, lens: Lens, partitions: readonly Partition[], request: ChunkRequest): Promise<LogRow[]> {
-  const { chunk, follow } = request;
+async function readLogged(
+  tx: Tx,
+  lens: Lens,
+  partitions: readonly Partition[],
+  request: ChunkRequest,
+  bounds: ReadonlyMap<string, GlobalSeq> | undefined,
+): Promise<LogRow[]> {
+  const { chunk } = request;
+  const upTo = partitions.map((p) => (bounds ? (bounds.get(partitionKey(p)) ?? 0) : null));
   return tx<LogRow[]>`
     SELECT p.world_id::text, p.branch, e.global_seq::text AS seq, e.event_id, e.kind, e.envelope
-    FROM unnest(${partitions.map((p) => p.worldId)}::uuid[], ${partitions.map((p) => p.branch)}::text[])
-           WITH ORDINALITY AS p(world_id, branch, ord)
+    FROM unnest(${partitions.map((p) => p.worldId)}::uuid[], ${partitions.map((p) => p.branch)}::text[], ${upTo as number[]}::bigint[])
+           WITH ORDINALITY AS p(world_id, branch, up_to, ord)
     CROSS JOIN LATERAL (
       SELECT e.global_seq, e.event_id, e.kind, e.envelope FROM event_core.event_log e
       WHERE e.world_id = p.world_id AND e.branch = p.branch
         AND e.global_seq > coalesce((
           SELECT m.last_processed_seq FROM event_core.projector_watermarks m
           WHERE m.projector_name = ${lens.projectorName} AND m.world_id = p.world_id AND m.branch = p.branch), 0)
-        ${follow === undefined ? tx`` : tx`AND e.global_seq <= coalesce((
-          SELECT f.last_processed_seq FROM event_core.projector_watermarks f
-          WHERE f.projector_name = ${follow} AND f.world_id = p.world_id AND f.branch = p.branch), 0)`}
+        AND (p.up_to IS NULL OR e.global_seq <= p.up_to)
         -- Recorded skips are decisions every replay makes again (a copy honours live's).
         AND NOT EXISTS (
           SELECT 1 FROM event_core.projector_skips s
@@ -144,6 +161,18 @@ async function readLogged(tx: Tx, lens: Lens, partitions: readonly Partition[], 
     ) e
     ORDER BY p.ord, e.global_seq
     LIMIT ${chunk}`;
+}
+
+/**
+ * The watermarks of the projector a copy follows, read once per chunk: the copy applies up to them
+ * and, having read all there is, stands at them (a later read would see live moved on).
+ */
+async function readBounds(tx: Tx, follow: string, partitions: readonly Partition[]): Promise<Map<string, GlobalSeq>> {
+  const rows = await tx<{ world_id: string; branch: string; seq: string }[]>`
+    SELECT f.world_id::text, f.branch, f.last_processed_seq::text AS seq
+    FROM unnest(${partitions.map((p) => p.worldId)}::uuid[], ${partitions.map((p) => p.branch)}::text[]) AS p(world_id, branch)
+    JOIN event_core.projector_watermarks f ON f.projector_name = ${follow} AND f.world_id = p.world_id AND f.branch = p.branch`;
+  return new Map(rows.map((r) => [partitionKey({ worldId: r.world_id, branch: r.branch }), globalSeq(Number(r.seq))]));
 }
 
 /** Checks each logged event as a delivered one is checked; a partition stops at its first failing event. */

@@ -79,9 +79,14 @@ async function catchUpCopy(tx: Tx, request: CutoverRequest): Promise<{ events: n
   const { lens, copy, chunk } = request;
   const touched = new Map<string, Partition>();
   let events = 0;
+  let stuck = -1;
   for (;;) {
     const behind = await scanBehind(tx, { projectorName: copy.projectorName, follow: lens.projectorName }, undefined, SCAN_PAGE);
     if (behind.length === 0) return { events, touched: [...touched.values()] };
+    // Each round moves every partition behind (nothing else writes under the lens lock): a round
+    // that leaves as many behind and applied nothing would repeat forever while holding the lens.
+    if (behind.length === stuck) throw new Error(`cutover: ${behind.length} partitions of the copy do not catch up with live`);
+    const before = events;
     for (let i = 0; i < behind.length; i += PARTITIONS_PER_TX) {
       const partitions = behind.slice(i, i + PARTITIONS_PER_TX).map((b) => b.partition);
       const result = await applyChunkIn(tx, copy, { partitions, chunk, stops: new Map(), follow: lens.projectorName });
@@ -91,5 +96,6 @@ async function catchUpCopy(tx: Tx, request: CutoverRequest): Promise<{ events: n
       events += result.outcome.events;
       for (const p of partitions) touched.set(partitionKey(p), p);
     }
+    stuck = events === before ? behind.length : -1;
   }
 }

@@ -149,8 +149,21 @@ describe('a rebuild beside the live lens', () => {
     await post(events[2]!);
     expect((await partitionRows(live, worldId)).items.map((i) => i.item_id)).toEqual(['s1', 's3']);
 
+    // A partition whose last event was skipped: the copy stands at live's watermark all the same.
+    const lastSkipped = newWorld();
+    const [kept, skipped] = [1, 2].map((i) => makeEvent((nextSeq += 1), 'item.put', { id: `t${i}`, value: `v${i}` }, { worldId: lastSkipped }));
+    await logEvents(db.sql, [kept!, skipped!]);
+    await post(kept!);
+    await db.sql`
+      INSERT INTO event_core.projector_skips (projector_name, world_id, branch, global_seq, reason, decided_by)
+      VALUES ('projector_memo', ${lastSkipped}, 'main', ${skipped!.global_seq}, 'test', 'operator')`;
+    await db.sql`
+      UPDATE event_core.projector_watermarks SET last_processed_seq = ${skipped!.global_seq}
+      WHERE projector_name = 'projector_memo' AND world_id = ${lastSkipped}`;
+
     expect(done(await rebuild())).toMatchObject({ status: 'cut over', different: 0 });
     expect((await partitionRows(live, worldId)).items.map((i) => i.item_id)).toEqual(['s1', 's3']);
+    expect(await partitionRows(live, lastSkipped)).toMatchObject({ watermark: skipped!.global_seq, items: [{ item_id: 't1' }] });
   });
 
   it('a new lens version is built beside the old one; the partitions it changes are reported, not refused', async () => {
