@@ -70,13 +70,15 @@ describe('projector-rel:rebuild as a process', () => {
     }
     // Live serves on the new tables: a note created now is in lens_rel, not in the previous lens.
     const worldId = events[0]!.envelope.world_id;
-    const event = { global_seq: events.length + 1, event_id: 'after-cutover', payload_hash: null, envelope: { world_id: worldId, branch: 'main', kind: 'note.created', payload: { id: 'after', title: 'new' } } };
+    const [{ next }] = (await db.sql`SELECT (max(global_seq) + 1)::int AS next FROM event_core.event_log`) as unknown as [{ next: number }];
+    const event = { global_seq: next, event_id: 'after-cutover', payload_hash: null, envelope: { world_id: worldId, branch: 'main', kind: 'note.created', payload: { id: 'after', title: 'new' } } };
     await logRelEvents(db.sql, [event as never]);
     const res = await fetch(`${base}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
     // Processed, or already applied by live's catch-up from the log: either way by the new tables.
-    expect(['processed', 'duplicate']).toContain(((await res.json()) as { status: string }).status);
+    const answer = (await res.json()) as { status: string };
+    expect(['processed', 'duplicate'], JSON.stringify(answer)).toContain(answer.status);
     const [row] = await db.sql`SELECT title FROM lens_rel.note WHERE world_id = ${worldId} AND branch = 'main' AND note_id = 'after'`;
-    expect(row).toEqual({ title: 'new' });
+    expect(row, JSON.stringify(answer)).toEqual({ title: 'new' });
     live.child.kill('SIGTERM');
     expect((await live.exit).code).toBe(0);
   }, 180_000);
