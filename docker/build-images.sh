@@ -19,7 +19,10 @@ for app in "${IMAGE_APPS[@]}"; do
     # --format docker: the OCI format has no HEALTHCHECK and buildah drops it without a word.
     # --layers: the build stage up to `ARG APP` is built once and shared by the three images.
     # --isolation chroot: no user namespaces or runtime needed, which containers in CI rarely allow.
-    bud=(buildah bud --isolation chroot --format docker --layers -f docker/Dockerfile --build-arg "APP=$app" --build-arg "NODE_IMAGE=$NODE_IMAGE")
+    # --ulimit: RUN steps otherwise get buildah's default of 1,024 open files, and npm ci on a warm
+    # cache mount opens more at once (EMFILE); the caller's own hard limit is what may be raised to.
+    nofile="$(ulimit -Hn)"
+    bud=(buildah bud --isolation chroot --format docker --layers --ulimit "nofile=$nofile:$nofile" -f docker/Dockerfile --build-arg "APP=$app" --build-arg "NODE_IMAGE=$NODE_IMAGE")
     "${bud[@]}" -t "$name" .
     # The build stage under a tag of its own (from the cache just made: a second or so), so that the
     # prune below keeps its layers for the next run and drops only those no tag leads to any more.

@@ -20,7 +20,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { createFreshDatabase, freePort, waitForHealthy } from '@projectors/dev-postgres';
+import { createFreshDatabase, freePort, waitForReady } from '@projectors/dev-postgres';
 import { DEV_ONLY } from './dev-only.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -81,8 +81,10 @@ try {
   container.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
   container.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
 
-  await waitForHealthy(baseUrl, container, { timeoutMs: HEALTHY_WITHIN_MS, output: () => output });
-  say(`GET /health 200, ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the test began`);
+  await waitForReady(baseUrl, container, { timeoutMs: HEALTHY_WITHIN_MS, output: () => output });
+  const health = await fetch(`${baseUrl}/health`);
+  check(health.status === 200, `GET /health answered ${health.status}, not 200`);
+  say(`GET /ready 200, then GET /health 200, ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the test began`);
 
   const doc = await (await fetch(`${baseUrl}/openapi.json`)).json();
   const media = doc.paths['/events']?.post?.requestBody?.content?.['application/json'];
