@@ -221,3 +221,36 @@ describe('POST /rebuild and GET /rebuild', () => {
     expect((await live.metrics.rebuildRunning.get()).values[0]?.value).toBe(0);
   });
 });
+
+describe('a projector whose lens version differs from the live tables', () => {
+  const v = (version: number): Lens => ({ ...memoLens, version });
+  const waitForIdle = async (projector: Projector) => {
+    for (let i = 0; i < 400 && projector.rebuilds.status().running; i++) await new Promise((r) => setTimeout(r, 25));
+    return projector.rebuilds.status();
+  };
+
+  it('manual: keeps serving the live tables and builds nothing; auto: builds the new version and cuts over', async () => {
+    const live = (await readLiveVersion(db.sql, memoLens))!;
+    const manual = await testProjector(db.url, { PROJECTOR_LENS_UPGRADE: 'manual' }, v(live + 1));
+    try {
+      await manual.rebuilds.checkLensVersion();
+      expect(manual.rebuilds.status()).toEqual({ running: false, progress: null, last: null });
+      expect(await readLiveVersion(db.sql, memoLens)).toBe(live);
+    } finally {
+      await manual.close();
+    }
+
+    const auto = await testProjector(db.url, { PROJECTOR_LENS_UPGRADE: 'auto' }, v(live + 1));
+    try {
+      await auto.rebuilds.checkLensVersion();
+      const status = await waitForIdle(auto);
+      expect(status.last).toMatchObject({ status: 'cut over', version: live + 1, fromVersion: live });
+      expect(await readLiveVersion(db.sql, memoLens)).toBe(live + 1);
+      // Started again at the same version: nothing to build.
+      await auto.rebuilds.checkLensVersion();
+      expect(auto.rebuilds.status().running).toBe(false);
+    } finally {
+      await auto.close();
+    }
+  });
+});
