@@ -26,13 +26,3 @@ export async function compareIn(tx: Tx, live: Lens, copy: Lens, partition: Parti
   const buildHash = await hashSnapshot(tx, copy, partition);
   return { partition, watermark: a, equal: liveHash === buildHash, liveHash, buildHash };
 }
-
-/** Every partition the live projector has a watermark for, a page at a time in (world_id, branch) order. */
-export async function livePartitions(sql: Sql | Tx, live: Lens, after: Partition | undefined, limit: number): Promise<Partition[]> {
-  const rows = await sql<{ world_id: string; branch: string }[]>`
-    SELECT world_id::text, branch FROM event_core.projector_watermarks
-    WHERE projector_name = ${live.projectorName}
-      ${after ? sql`AND (world_id, branch) > (${after.worldId}::uuid, ${after.branch})` : sql``}
-    ORDER BY world_id, branch LIMIT ${limit}`;
-  return rows.map((r) => ({ worldId: r.world_id, branch: r.branch }));
-}

@@ -62,7 +62,7 @@ export async function cutOver(request: CutoverRequest): Promise<CutoverOutcome> 
       await renameLensSchema(tx, lens.schema, previousSchemaOf(lens));
       await renameLensSchema(tx, copy.schema, lens.schema);
       await tx`DELETE FROM event_core.projector_watermarks WHERE projector_name = ${copy.projectorName}`;
-      await recordLiveVersion(tx, lens, lens.version, false);
+      await recordLiveVersion(tx, lens);
       // Hashes recorded of another version's tables are no reference for this one's.
       if (request.fromVersion !== lens.version) await tx`DELETE FROM event_core.projector_state_hashes WHERE projector_name = ${lens.projectorName}`;
       await forgetRebuild(tx, lens);

@@ -11,20 +11,34 @@ export interface RebuildRecord {
   readonly startedAt: Date;
 }
 
-/**
- * The version that built the live tables; recorded as the lens's own at the first start (the live
- * tables are then made by this code), so it is only ever null before `recordLiveVersion`.
- */
+/** The version that built the live tables, or null before the projector's first start recorded it. */
 export async function readLiveVersion(sql: Sql | Tx, lens: Lens): Promise<number | null> {
   const [row] = await sql<{ version: number }[]>`SELECT version FROM event_core.projector_lenses WHERE projector_name = ${lens.projectorName}`;
   return row?.version ?? null;
 }
 
-/** Records `version` as the live tables' version; `onlyIfAbsent` at a start, unconditionally at a cutover. */
-export async function recordLiveVersion(sql: Sql | Tx, lens: Lens, version: number, onlyIfAbsent: boolean): Promise<void> {
+/**
+ * The version that built the live tables, recorded as the lens's own when none is yet (the first
+ * start: the live tables are then made by this code).
+ */
+export async function ensureLiveVersion(sql: Sql | Tx, lens: Lens): Promise<number> {
+  const [row] = await sql<{ version: number }[]>`
+    WITH added AS (
+      INSERT INTO event_core.projector_lenses (projector_name, version) VALUES (${lens.projectorName}, ${lens.version})
+      ON CONFLICT (projector_name) DO NOTHING
+      RETURNING version
+    )
+    SELECT version FROM added
+    UNION ALL
+    SELECT version FROM event_core.projector_lenses WHERE projector_name = ${lens.projectorName}`;
+  return row!.version;
+}
+
+/** Records the lens's version as the live tables' (a cutover made them). */
+export async function recordLiveVersion(sql: Sql | Tx, lens: Lens): Promise<void> {
   await sql`
-    INSERT INTO event_core.projector_lenses (projector_name, version) VALUES (${lens.projectorName}, ${version})
-    ON CONFLICT (projector_name) DO ${onlyIfAbsent ? sql`NOTHING` : sql`UPDATE SET version = EXCLUDED.version, built_at = now()`}`;
+    INSERT INTO event_core.projector_lenses (projector_name, version) VALUES (${lens.projectorName}, ${lens.version})
+    ON CONFLICT (projector_name) DO UPDATE SET version = EXCLUDED.version, built_at = now()`;
 }
 
 export async function readRebuild(sql: Sql | Tx, lens: Lens): Promise<RebuildRecord | null> {

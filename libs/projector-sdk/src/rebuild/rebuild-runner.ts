@@ -3,7 +3,7 @@ import type { ProjectorConfig } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
 import type { Lens } from '../lens/lens-types.js';
 import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
-import { readLiveVersion, recordLiveVersion } from './rebuild-record.js';
+import { ensureLiveVersion } from './rebuild-record.js';
 import { runRebuild, type RebuildProgress, type RebuildReport } from './run-rebuild.js';
 
 export interface RebuildStatus {
@@ -52,8 +52,7 @@ export function createRebuildRunner(deps: { sql: Sql; lens: Lens; config: Projec
     },
     status: () => ({ running: running !== undefined, progress, last }),
     async checkLensVersion() {
-      await recordLiveVersion(sql, lens, lens.version, true);
-      const live = await readLiveVersion(sql, lens);
+      const live = await ensureLiveVersion(sql, lens);
       if (live === lens.version) return;
       const context = { live_version: live, lens_version: lens.version };
       if (config.lensUpgrade === 'manual') {

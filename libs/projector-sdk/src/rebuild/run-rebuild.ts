@@ -7,11 +7,12 @@ import { migrate } from '../db/migrate.js';
 import type { Partition } from '../event/event.js';
 import type { Lens } from '../lens/lens-types.js';
 import type { ProjectorMetrics } from '../metrics/projector-metrics.js';
-import { comparePartition, livePartitions, type Comparison } from './compare-partitions.js';
+import { listPartitions } from '../replay/list-partitions.js';
+import { comparePartition, type Comparison } from './compare-partitions.js';
 import { cutOver, type CutoverOutcome } from './cutover.js';
 import { dropLensCopy, schemaExists } from './lens-schemas.js';
 import { buildLensOf, previousSchemaOf } from './rebuild-places.js';
-import { readLiveVersion, readRebuild, recordLiveVersion, recordRebuild } from './rebuild-record.js';
+import { ensureLiveVersion, readRebuild, recordRebuild } from './rebuild-record.js';
 import { countEvents } from './count-events.js';
 import { withSpan } from '../tracing/span.js';
 
@@ -87,14 +88,14 @@ export function runRebuild(deps: RebuildDeps): Promise<RebuildReport> {
 
 async function rebuildLens(deps: RebuildDeps): Promise<RebuildReport> {
   const { sql, lens, metrics, log } = deps;
+  const chunk = deps.chunk ?? DEFAULT_CHUNK;
   const started = Date.now();
   const copy = buildLensOf(lens);
   await migrate(sql, lens);
   if (await schemaExists(sql, previousSchemaOf(lens))) {
     return { status: 'refused', reason: `${previousSchemaOf(lens)} (the lens before the last rebuild) still exists: drop it first (rebuild --drop-previous)` };
   }
-  await recordLiveVersion(sql, lens, lens.version, true);
-  const fromVersion = (await readLiveVersion(sql, lens))!;
+  const fromVersion = await ensureLiveVersion(sql, lens);
   const record = await readRebuild(sql, lens);
   const resumed = record !== null && record.version === lens.version && (await schemaExists(sql, copy.schema));
   if (!resumed) {
@@ -106,27 +107,26 @@ async function rebuildLens(deps: RebuildDeps): Promise<RebuildReport> {
   log.info({ schema: copy.schema, version: lens.version, from_version: since, resumed }, resumed ? 'rebuild resumed' : 'rebuild started');
 
   metrics.rebuildRunning.set({ projector: lens.projectorName }, 1);
-  const tally = { events: 0, compared: 0, partitions: 0 };
+  const tally = { compared: 0, partitions: 0 };
   const total = await countEvents(sql, lens, copy);
+  const status = newCatchupStatus();
   let phase: RebuildProgress['phase'] = 'building';
   const progress = (): RebuildProgress => ({
     phase,
-    eventsDone: total.done + tally.events,
+    eventsDone: total.done + status.eventsApplied,
     eventsTotal: total.live,
     partitionsCompared: tally.compared,
     partitions: tally.partitions,
   });
   const every = deps.progressEveryMs ?? PROGRESS_EVERY_MS;
   let lastLine = Date.now();
-  const status = newCatchupStatus();
   const ticker = setInterval(() => {
-    tally.events = status.eventsApplied;
     const p = progress();
     deps.onProgress?.(p);
     if (Date.now() - lastLine >= every) {
       lastLine = Date.now();
       const seconds = (Date.now() - started) / 1000;
-      log.info({ ...p, events_per_s: Math.round(tally.events / Math.max(seconds, 0.001)) }, 'rebuild progress');
+      log.info({ ...p, events_per_s: Math.round(status.eventsApplied / Math.max(seconds, 0.001)) }, 'rebuild progress');
     }
   }, 500);
   const failed: FailedEvent[] = [];
@@ -136,7 +136,7 @@ async function rebuildLens(deps: RebuildDeps): Promise<RebuildReport> {
         sql,
         lens: copy,
         follow: lens.projectorName,
-        chunk: deps.chunk ?? DEFAULT_CHUNK,
+        chunk,
         metrics,
         log,
         status,
@@ -151,7 +151,7 @@ async function rebuildLens(deps: RebuildDeps): Promise<RebuildReport> {
     // Passes until one finds little left: what live applies meanwhile is taken by the next pass.
     for (;;) {
       const report = await pass();
-      if (deps.signal?.aborted || failed.length > 0 || report.events < (deps.chunk ?? DEFAULT_CHUNK)) break;
+      if (deps.signal?.aborted || failed.length > 0 || report.events < chunk) break;
     }
     const finish = (s: 'different' | 'failed' | 'built' | 'aborted' | 'cut over', c: Compared, cutoverMs: number | null = null): RebuildReport => ({
       status: s,
@@ -191,7 +191,7 @@ async function rebuildLens(deps: RebuildDeps): Promise<RebuildReport> {
       lens,
       copy,
       fromVersion: since,
-      chunk: deps.chunk ?? DEFAULT_CHUNK,
+      chunk,
       moved: compared.moved,
       acceptDifferences: expectDifferences || Boolean(deps.acceptDifferences),
     }));
@@ -226,7 +226,7 @@ async function compareAll(deps: RebuildDeps, copy: Lens, tally: { compared: numb
   const compared = emptyCompared();
   let after: Partition | undefined;
   for (;;) {
-    const page = await livePartitions(deps.sql, deps.lens, after, COMPARE_PAGE);
+    const page = await listPartitions(deps.sql, deps.lens, { after, limit: COMPARE_PAGE });
     if (page.length === 0) return compared;
     tally.partitions += page.length;
     for (const partition of page) {
